@@ -1,0 +1,140 @@
+import { randomInt } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { SubmissionError, errorText } from './checks.ts';
+import { type FileMap, type LoadedExercise, assembleWorkspace, graderModulePath, loadExercise } from './exercises.ts';
+import { type Grader, type GradeOutcome, isGrader } from './grader.ts';
+import { limits } from './limits.ts';
+import { MAX_RUN_OUTPUT, type Report, reportSchema, truncateOutput } from './report.ts';
+
+/**
+ * The grading engine: the one entry point the CLI, the course server and the self-check use.
+ * It assembles the workspace, runs the exercise's grader under the whole-grade limit, and turns
+ * whatever happens into a valid report. It never throws for a bad submission.
+ */
+
+export interface GradeOptions {
+  seed?: number;
+  signal?: AbortSignal;
+  /** Override the whole-grade wall clock (tests use a shorter one). */
+  timeoutMs?: number;
+  exercisesRoot?: string;
+}
+
+const graders = new Map<string, Promise<Grader>>();
+
+/** Loads (once per process) the grader of an exercise, so warm resources are reused between grades. */
+export function loadGrader(exercise: LoadedExercise): Promise<Grader> {
+  let grader = graders.get(exercise.id);
+  if (!grader) {
+    grader = import(pathToFileURL(graderModulePath(exercise.id)).href).then((module: { default?: unknown }) => {
+      if (!isGrader(module.default)) throw new Error(`exercises/${exercise.id}/grader.ts must default-export a grader`);
+      if (module.default.kind !== exercise.manifest.kind) {
+        throw new Error(`exercises/${exercise.id}/grader.ts is a ${module.default.kind} grader but exercise.yaml says kind: ${exercise.manifest.kind}`);
+      }
+      return module.default;
+    });
+    grader.catch(() => graders.delete(exercise.id));
+    graders.set(exercise.id, grader);
+  }
+  return grader;
+}
+
+/** Releases every loaded grader's warm resources (database workers), so the process can exit. */
+export async function disposeGraders(): Promise<void> {
+  const loaded = [...graders.values()];
+  graders.clear();
+  await Promise.all(loaded.map(async (grader) => (await grader.catch(() => undefined))?.dispose?.()));
+}
+
+class GradeTimeout extends Error {}
+
+/** Grades `submission` (path -> text) for `exerciseId` and returns the report. */
+export async function gradeSubmission(exerciseId: string, submission: ReadonlyMap<string, string>, options: GradeOptions = {}): Promise<Report> {
+  const started = performance.now();
+  const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
+  const exercise = loadExercise(exerciseId, options.exercisesRoot);
+  let graderVersion = 'unknown';
+
+  const finish = (partial: Omit<Report, 'version' | 'exercise' | 'durationMs' | 'graderVersion' | 'score' | 'maxScore'>): Report => {
+    const report: Report = {
+      version: 1,
+      exercise: exerciseId,
+      ...partial,
+      score: partial.checks.reduce((sum, check) => sum + check.points, 0),
+      maxScore: partial.checks.reduce((sum, check) => sum + check.maxPoints, 0),
+      durationMs: Math.round(performance.now() - started),
+      graderVersion,
+    };
+    return reportSchema.parse(report);
+  };
+
+  const missing = exercise.manifest.files.required.filter((path) => !submission.has(path));
+  if (missing.length > 0) {
+    return finish({
+      status: 'error',
+      reason: 'missing-file',
+      message: `The submission has no ${missing.map((path) => `\`${path}\``).join(', ')}. Create ${missing.length > 1 ? 'these files' : 'this file'} and check again.`,
+      checks: [],
+    });
+  }
+
+  let workspace: FileMap;
+  let grader: Grader;
+  try {
+    workspace = assembleWorkspace(exercise, submission);
+    grader = await loadGrader(exercise);
+    graderVersion = `${grader.kind}@${grader.version}`;
+  } catch (error) {
+    return finish({ status: 'error', reason: 'internal', message: `The grader could not start: ${errorText(error)}`, checks: [] });
+  }
+
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (options.signal?.aborted) controller.abort(options.signal.reason);
+  const timeoutMs = options.timeoutMs ?? limits.gradeMs;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new GradeTimeout());
+      reject(new GradeTimeout());
+    }, timeoutMs);
+  });
+
+  try {
+    const outcome: GradeOutcome = await Promise.race([grader.grade({ exercise, files: workspace, seed, signal: controller.signal }), deadline]);
+    const ran = outcome.checks.some((check) => check.status !== 'skipped');
+    const allPassed = outcome.checks.every((check) => check.status === 'pass');
+    return finish({
+      status: ran && allPassed ? 'pass' : 'fail',
+      ...(ran ? {} : { message: 'Nothing could be checked, so nothing passed.' }),
+      ...(outcome.summary ? { summary: outcome.summary } : {}),
+      checks: outcome.checks,
+      ...(outcome.usedSeed ? { seed } : {}),
+      ...(outcome.diagram ? { diagram: outcome.diagram } : {}),
+    });
+  } catch (error) {
+    if (error instanceof SubmissionError) {
+      return finish({
+        status: 'error',
+        reason: error.reason,
+        message: error.message,
+        ...(error.details.location ? { location: error.details.location } : {}),
+        ...(error.details.output ? { output: truncateOutput(error.details.output, MAX_RUN_OUTPUT) } : {}),
+        checks: [],
+      });
+    }
+    if (error instanceof GradeTimeout) {
+      return finish({ status: 'error', reason: 'timeout', message: `Grading took longer than ${timeoutMs / 1000} s and was stopped.`, checks: [] });
+    }
+    if (controller.signal.aborted && options.signal?.aborted) {
+      return finish({ status: 'error', reason: 'internal', message: 'The grade was cancelled.', checks: [] });
+    }
+    return finish({ status: 'error', reason: 'internal', message: `The grader failed: ${errorText(error)}`, checks: [] });
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onOuterAbort);
+    controller.abort(new Error('grade finished')); // lets graders stop anything still running
+  }
+}
+
