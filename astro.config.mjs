@@ -7,6 +7,8 @@ import { isolationHeaders } from './server/headers.mjs';
 // Every page is prerendered; the node adapter serves them (and the course server adds the local
 // runner's endpoints in front of it: see server/serve.mjs).
 export default defineConfig({
+  // Helpers and tests that build in parallel can use their own output folder.
+  outDir: process.env.BW_OUT_DIR ?? './dist',
   site: 'http://127.0.0.1:4321',
   trailingSlash: 'always',
   adapter: node({ mode: 'standalone' }),

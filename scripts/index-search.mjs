@@ -2,7 +2,7 @@
 // Only elements marked `data-pagefind-body` (lesson and exercise content) are indexed.
 import * as pagefind from 'pagefind';
 
-const site = 'dist/client';
+const site = `${process.env.BW_OUT_DIR ?? 'dist'}/client`;
 const { index, errors } = await pagefind.createIndex({});
 if (!index) throw new Error(`Pagefind could not start: ${errors.join('; ')}`);
 const added = await index.addDirectory({ path: site });

@@ -3,6 +3,8 @@
 // Usage: node server/serve.mjs [--host 127.0.0.1] [--port 4321]
 import http from 'node:http';
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { securityHeaders } from './headers.mjs';
 
@@ -15,7 +17,8 @@ const { values } = parseArgs({
 const host = values.host;
 const port = Number(values.port);
 
-const entry = new URL('../dist/server/entry.mjs', import.meta.url);
+const outDir = resolve(fileURLToPath(new URL('..', import.meta.url)), process.env.BW_OUT_DIR ?? 'dist');
+const entry = pathToFileURL(join(outDir, 'server', 'entry.mjs'));
 if (!existsSync(entry)) {
   console.error('The site is not built yet: run `npm run build` (or `npm start`, which builds when needed).');
   process.exit(1);
