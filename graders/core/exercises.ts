@@ -42,8 +42,8 @@ const runningFromSources = import.meta.url.endsWith('.ts');
  * The module of an exercise's grader. From sources it is `exercises/<id>/grader.ts`; in the
  * published package, Node does not strip types under node_modules, so it is compiled to `lib/`.
  */
-export function graderModulePath(id: string): string {
-  return runningFromSources ? join(exercisesRoot, id, 'grader.ts') : join(packageRoot, 'lib', 'exercises', id, 'grader.js');
+export function graderModulePath(id: string, root = exercisesRoot): string {
+  return runningFromSources ? join(root, id, 'grader.ts') : join(packageRoot, 'lib', 'exercises', id, 'grader.js');
 }
 
 /**

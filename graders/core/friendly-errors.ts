@@ -4,17 +4,26 @@ import type { z } from 'zod';
  * Turns a zod error into lines a course author can act on: the file, the field path, what was
  * expected and what was found. Starlight's `utils/error-map.ts` is the model.
  */
-export function describeIssues(error: z.ZodError): string[] {
+export function describeIssues(error: z.ZodError, data?: unknown): string[] {
   return error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
-    return `${field}: ${explainIssue(issue)}`;
+    return `${field}: ${explainIssue(issue, valueAt(data, issue.path))}`;
   });
 }
 
-function explainIssue(issue: z.core.$ZodIssue): string {
+/** The value found at an issue's path in the parsed data (zod 4 does not keep it by default). */
+function valueAt(data: unknown, path: PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function explainIssue(issue: z.core.$ZodIssue, received: unknown): string {
   switch (issue.code) {
     case 'invalid_type': {
-      const received = (issue as { input?: unknown }).input;
       return received === undefined
         ? `required, expected ${issue.expected}`
         : `expected ${issue.expected}, received ${describeValue(received)}`;
@@ -60,6 +69,6 @@ export class ContentError extends Error {
 /** Parses `data` with `schema`, or throws a ContentError naming `file` and every bad field. */
 export function parseContent<T extends z.ZodType>(schema: T, data: unknown, file: string): z.infer<T> {
   const result = schema.safeParse(data);
-  if (!result.success) throw new ContentError(file, describeIssues(result.error));
+  if (!result.success) throw new ContentError(file, describeIssues(result.error, data));
   return result.data;
 }

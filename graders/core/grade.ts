@@ -23,18 +23,18 @@ export interface GradeOptions {
 const graders = new Map<string, Promise<Grader>>();
 
 /** Loads (once per process) the grader of an exercise, so warm resources are reused between grades. */
-export function loadGrader(exercise: LoadedExercise): Promise<Grader> {
-  let grader = graders.get(exercise.id);
+export function loadGrader(exercise: LoadedExercise, root?: string): Promise<Grader> {
+  let grader = graders.get(exercise.dir);
   if (!grader) {
-    grader = import(pathToFileURL(graderModulePath(exercise.id)).href).then((module: { default?: unknown }) => {
+    grader = import(pathToFileURL(graderModulePath(exercise.id, root)).href).then((module: { default?: unknown }) => {
       if (!isGrader(module.default)) throw new Error(`exercises/${exercise.id}/grader.ts must default-export a grader`);
       if (module.default.kind !== exercise.manifest.kind) {
         throw new Error(`exercises/${exercise.id}/grader.ts is a ${module.default.kind} grader but exercise.yaml says kind: ${exercise.manifest.kind}`);
       }
       return module.default;
     });
-    grader.catch(() => graders.delete(exercise.id));
-    graders.set(exercise.id, grader);
+    grader.catch(() => graders.delete(exercise.dir));
+    graders.set(exercise.dir, grader);
   }
   return grader;
 }
@@ -82,7 +82,7 @@ export async function gradeSubmission(exerciseId: string, submission: ReadonlyMa
   let grader: Grader;
   try {
     workspace = assembleWorkspace(exercise, submission);
-    grader = await loadGrader(exercise);
+    grader = await loadGrader(exercise, options.exercisesRoot);
     graderVersion = `${grader.kind}@${grader.version}`;
   } catch (error) {
     return finish({ status: 'error', reason: 'internal', message: `The grader could not start: ${errorText(error)}`, checks: [] });

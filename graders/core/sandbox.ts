@@ -208,13 +208,14 @@ export function runSandboxed(command: string, args: string[], options: SandboxOp
       options.signal?.removeEventListener('abort', onAbort);
       // The leader is gone; make sure nothing it started lingers in the group.
       killGroup('SIGKILL');
-      let outOfMemory = false;
-      // V8 reports a heap that hit --max-old-space-size this way.
-      if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(stderr.text())) outOfMemory = true;
+      // V8 reports a heap that hit --max-old-space-size this way. A print loop that never yields
+      // dies the same way (its pipe writes queue up in its heap), so a lot of output means a flood.
+      const heapExhausted = /JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(stderr.text());
+      const flooded = stdout.total + stderr.total >= keepBytes;
       resolve({
         exitCode,
         exitSignal,
-        killedFor: killedFor ?? (outOfMemory ? 'out-of-memory' : undefined),
+        killedFor: killedFor ?? (heapExhausted ? (flooded ? 'output-limit' : 'out-of-memory') : undefined),
         stdout: stdout.text(),
         stderr: stderr.text(),
         output: combined.text(),
