@@ -134,6 +134,20 @@ export function livePidsInGroup(pgid: number): number[] {
   return pids;
 }
 
+/** Process groups this process has started, so tests can prove none outlives its grade. */
+const startedGroups = new Set<number>();
+
+/** Processes still alive in any group the sandbox started (zombies, already dead, are ignored). */
+export function leftoverProcesses(): number[] {
+  const alive: number[] = [];
+  for (const pgid of startedGroups) {
+    const pids = livePidsInGroup(pgid);
+    if (pids.length === 0) startedGroups.delete(pgid);
+    alive.push(...pids);
+  }
+  return alive;
+}
+
 /** Starts `command args` under the sandbox's limits. */
 export function runSandboxed(command: string, args: string[], options: SandboxOptions): SandboxedProcess {
   const heapMb = options.heapMb ?? defaultLimits.heapMb;
@@ -149,6 +163,7 @@ export function runSandboxed(command: string, args: string[], options: SandboxOp
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
+  if (child.pid !== undefined) startedGroups.add(child.pid);
   const stdout = new CappedText(keepBytes);
   const stderr = new CappedText(keepBytes);
   const combined = new CappedText(keepBytes);

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { disposeGraders, gradeSubmission } from '../../graders/core/grade.ts';
 import { listExercises, readFolder, readSolution, readStarter } from '../../graders/core/exercises.ts';
 import { expectedVerdictSchema, verdictOf } from '../../graders/core/report.ts';
+import { leftoverProcesses } from '../../graders/core/sandbox.ts';
 
 /**
  * The self-check every exercise must pass (freeCodeCamp's test-every-solution and Exercism's
@@ -11,7 +12,11 @@ import { expectedVerdictSchema, verdictOf } from '../../graders/core/report.ts';
  * at least one, and every fixture gives exactly its expected verdicts.
  */
 
-afterAll(() => disposeGraders());
+afterAll(async () => {
+  await disposeGraders();
+  // Whatever a fixture did (loop, flood, hog, hang), no learner process outlives its grade.
+  expect(leftoverProcesses()).toEqual([]);
+});
 
 for (const exercise of listExercises()) {
   describe(`exercise ${exercise.id}`, () => {
