@@ -14,8 +14,14 @@ import { leftoverProcesses } from '../../graders/core/sandbox.ts';
 
 afterAll(async () => {
   await disposeGraders();
-  // Whatever a fixture did (loop, flood, hog, hang), no learner process outlives its grade.
-  expect(leftoverProcesses()).toEqual([]);
+  // Whatever a fixture did (loop, flood, hog, hang), no learner process outlives its grade
+  // (a SIGKILLed group may take a moment to be gone).
+  let leftovers = leftoverProcesses();
+  for (let attempt = 0; attempt < 20 && leftovers.length > 0; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    leftovers = leftoverProcesses();
+  }
+  expect(leftovers).toEqual([]);
 });
 
 for (const exercise of listExercises()) {
