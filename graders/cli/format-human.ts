@@ -17,7 +17,7 @@ export const plain: Style = { ok: (t) => t, bad: (t) => t, warn: (t) => t, dim: 
 /** Colour on a terminal only, and never when NO_COLOR is set (no-color.org). */
 export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): Style {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return plain;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return colours;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return colours;
   return stream.isTTY ? colours : plain;
 }
 
