@@ -231,7 +231,9 @@ export const startsNodeInExecForm: Judge = (model) => {
       argv = argv.slice(1);
       const next = argv[0];
       // The script prepends `node` when its first argument is an option or not a command.
-      if (next !== undefined && (next.startsWith('-') || !(base.tools?.has(posix.basename(next)) || state.tools.has(next)))) argv = ['node', ...argv];
+      const command = next !== undefined && (base.tools?.has(posix.basename(next)) || state.tools.has(posix.basename(next)));
+      const scriptLike = next !== undefined && (next.startsWith('-') || next.includes('/') || /\.[cm]?js$/.test(next));
+      if (next !== undefined && !command && scriptLike) argv = ['node', ...argv];
       continue;
     }
     break;
