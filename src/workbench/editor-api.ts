@@ -1,0 +1,58 @@
+/**
+ * The contract between the page's small script and the editor bundle (Monaco plus
+ * `editor-bundle.ts`), which is loaded later as a separate file. Types only: importing this costs
+ * the page nothing.
+ */
+
+export interface EditorFile {
+  path: string;
+  text: string;
+  readonly: boolean;
+}
+
+export interface EditorHostOptions {
+  /** Where the editor goes; it fills the element. */
+  container: HTMLElement;
+  files: EditorFile[];
+  active: string;
+  tabMovesFocus: boolean;
+  /** Declarations for the learner's JavaScript (Node's, the packages it imports), fetched when a JS file exists. */
+  typesUrl?: string;
+  onChange(path: string, text: string): void;
+  /** Ctrl/Cmd+Enter inside the editor. */
+  onCheck(): void;
+  /** Ctrl+M inside the editor: the page owns the setting (it is remembered and shown on a button). */
+  onToggleTabMovesFocus(): void;
+  /** The cursor moved or the file changed: "Line 3, column 7". */
+  onStatus?(text: string): void;
+}
+
+export interface DiffHandle {
+  show(path: string, mine: string, theirs: string): void;
+  dispose(): void;
+}
+
+export interface EditorHost {
+  open(path: string): void;
+  /** Replaces a file's text as one undoable edit (Ctrl+Z in the editor brings it back too). */
+  setText(path: string, text: string): void;
+  getText(path: string): string | undefined;
+  addFile(file: EditorFile): void;
+  /** Opens the file and puts the cursor on the line (and column), centred, then focuses the editor. */
+  reveal(path: string, line?: number, column?: number): void;
+  focus(): void;
+  hasFocus(): boolean;
+  setTabMovesFocus(value: boolean): void;
+  createDiff(container: HTMLElement): DiffHandle;
+  layout(): void;
+  dispose(): void;
+}
+
+export interface EditorBundle {
+  createEditorHost(options: EditorHostOptions): EditorHost;
+  /** Bytes are not visible from here; the bundle reports what it is for the benchmark. */
+  monacoVersion: string;
+}
+
+/** The global the bundle assigns when it has run. */
+export const EDITOR_BUNDLE_GLOBAL = '__backendWorkflowEditor';
