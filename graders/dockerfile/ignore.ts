@@ -22,7 +22,8 @@ export interface IgnoreRule {
   pattern: string;
   /** True for a `!` line: it re-includes what it matches. */
   exception: boolean;
-  regex: RegExp;
+  /** Whether the pattern matches a path (not its parents). */
+  matches: (path: string) => boolean;
 }
 
 export interface IgnoreDecision {
@@ -58,7 +59,7 @@ export class Dockerignore {
     const candidates = [target, ...parentsOf(target)];
     let decision: IgnoreDecision = { excluded: false };
     for (const rule of this.rules) {
-      if (candidates.some((candidate) => rule.regex.test(candidate))) decision = { excluded: !rule.exception, rule };
+      if (candidates.some((candidate) => rule.matches(candidate))) decision = { excluded: !rule.exception, rule };
     }
     return decision;
   }
@@ -85,7 +86,7 @@ export function parseDockerignore(text: string): Dockerignore {
     if (pattern === '') throw new DockerignoreSyntaxError(line, `Line ${line} is a lone "!": an exception needs a pattern after the "!".`);
     pattern = cleanPath(pattern);
     if (pattern.length > 1 && pattern.startsWith('/')) pattern = pattern.slice(1);
-    rules.push({ line, source: raw.trim(), pattern, exception, regex: compilePattern(pattern, line) });
+    rules.push({ line, source: raw.trim(), pattern, exception, matches: compilePattern(pattern, line) });
   });
   return new Dockerignore(rules);
 }
@@ -117,49 +118,81 @@ function parentsOf(path: string): string[] {
   return parents;
 }
 
+type Token = { kind: 'char'; char: string } | { kind: 'any' } | { kind: 'star' } | { kind: 'class'; negated: boolean; ranges: [string, string][] };
+type Segment = { globstar: true } | { globstar: false; tokens: Token[] };
+
 /**
- * Compiles a cleaned pattern into an anchored regular expression. Each segment is a glob that
- * never crosses `/`; a `**` segment stands for any number of whole segments.
+ * Compiles a cleaned pattern into a matcher. Each segment is a glob that never crosses `/`; a
+ * `**` segment stands for any number of whole segments (at least one when it ends the pattern,
+ * as `a/**` matches what is inside `a`). Matching is dynamic programming over segments and
+ * characters, never a backtracking regular expression: a learner's pattern such as
+ * `*a*a*a*a*a*b` costs time proportional to its length times the path's, not exponential time.
  */
-export function compilePattern(pattern: string, line = 0): RegExp {
-  const segments = pattern.split('/');
-  let source = '';
-  segments.forEach((segment, index) => {
-    const first = index === 0;
-    const last = index === segments.length - 1;
-    if (segment === '**') {
-      if (first && last) source += '.*';
-      else if (first) source += '(?:.*/)?';
-      else if (last) source += '/.*';
-      else source += '(?:/.*)?/';
-      return;
-    }
-    const previous = segments[index - 1];
-    if (!first && previous !== '**') source += '/';
-    source += segmentSource(segment, pattern, line);
-  });
-  return new RegExp(`^${source}$`, 'u');
+export function compilePattern(pattern: string, line = 0): (path: string) => boolean {
+  const segments: Segment[] = pattern.split('/').map((segment) => (segment === '**' ? { globstar: true } : { globstar: false, tokens: tokenize(segment, pattern, line) }));
+  return (path: string) => matchSegments(segments, path.split('/'));
 }
 
-/** Escapes a character for use outside a regex class (unicode mode allows only syntax escapes there). */
-const literal = (char: string) => (/[\^$\\.*+?()[\]{}|/]/.test(char) ? `\\${char}` : char);
-/** Escapes a character for use inside a regex class. */
-const classLiteral = (char: string) => (/[\\\]\[^-]/.test(char) ? `\\${char}` : char);
+function matchSegments(segments: Segment[], parts: string[]): boolean {
+  let reach = new Uint8Array(parts.length + 1);
+  reach[0] = 1;
+  segments.forEach((segment, index) => {
+    const next = new Uint8Array(parts.length + 1);
+    if (segment.globstar) {
+      const atLeastOne = segments.length === 1 || (index > 0 && index === segments.length - 1);
+      let from = -1;
+      for (let at = 0; at <= parts.length; at++) {
+        if (reach[at] && from === -1) from = at;
+        if (from !== -1 && at >= from + (atLeastOne ? 1 : 0)) next[at] = 1;
+      }
+    } else {
+      for (let at = 0; at < parts.length; at++) if (reach[at] && matchSegment(segment.tokens, [...parts[at]!])) next[at + 1] = 1;
+    }
+    reach = next;
+  });
+  return reach[parts.length] === 1;
+}
 
-function segmentSource(segment: string, pattern: string, line: number): string {
+function matchSegment(tokens: Token[], chars: string[]): boolean {
+  let reach = new Uint8Array(chars.length + 1);
+  reach[0] = 1;
+  for (const token of tokens) {
+    const next = new Uint8Array(chars.length + 1);
+    if (token.kind === 'star') {
+      let on = false;
+      for (let at = 0; at <= chars.length; at++) {
+        if (reach[at]) on = true;
+        if (on) next[at] = 1;
+      }
+    } else {
+      for (let at = 0; at < chars.length; at++) if (reach[at] && matchesOne(token, chars[at]!)) next[at + 1] = 1;
+    }
+    reach = next;
+  }
+  return reach[chars.length] === 1;
+}
+
+function matchesOne(token: Exclude<Token, { kind: 'star' }>, char: string): boolean {
+  if (token.kind === 'char') return token.char === char;
+  if (token.kind === 'any') return true;
+  const inClass = token.ranges.some(([low, high]) => low <= char && char <= high);
+  return token.negated ? !inClass : inClass;
+}
+
+function tokenize(segment: string, pattern: string, line: number): Token[] {
   const bad = (why: string) => new DockerignoreSyntaxError(line, `Line ${line}: the pattern "${pattern}" ${why}, so Docker cannot use it.`);
   const chars = [...segment];
-  let out = '';
+  const tokens: Token[] = [];
   for (let index = 0; index < chars.length; index++) {
     const char = chars[index]!;
     if (char === '*') {
-      out += '[^/]*';
+      if (tokens[tokens.length - 1]?.kind !== 'star') tokens.push({ kind: 'star' });
     } else if (char === '?') {
-      out += '[^/]';
+      tokens.push({ kind: 'any' });
     } else if (char === '\\') {
       const next = chars[index + 1];
       if (next === undefined) throw bad('ends with a lone "\\"');
-      out += literal(next);
+      tokens.push({ kind: 'char', char: next });
       index++;
     } else if (char === '[') {
       let cursor = index + 1;
@@ -168,44 +201,42 @@ function segmentSource(segment: string, pattern: string, line: number): string {
         negated = true;
         cursor++;
       }
-      const ranges: string[] = [];
+      const ranges: [string, string][] = [];
       let count = 0;
+      const readChar = (): string => {
+        let value = chars[cursor];
+        if (value === '\\') {
+          cursor++;
+          value = chars[cursor];
+          if (value === undefined) throw bad('ends a "[" class with a lone "\\"');
+        }
+        if (value === undefined) throw bad('opens a "[" class that is never closed');
+        cursor++;
+        return value;
+      };
       for (;;) {
         const current = chars[cursor];
         if (current === undefined) throw bad('opens a "[" class that is never closed');
         if (current === ']' && count > 0) break;
-        const readChar = (): string => {
-          let value = chars[cursor];
-          if (value === undefined) throw bad('opens a "[" class that is never closed');
-          if (value === '\\') {
-            cursor++;
-            value = chars[cursor];
-            if (value === undefined) throw bad('ends a "[" class with a lone "\\"');
-          }
-          cursor++;
-          return value;
-        };
-        if (current === ']' || current === '-') {
-          // Go rejects an empty class and a range without its low end.
-          throw bad(current === ']' ? 'has an empty "[]" class' : 'has a "-" range without a start');
-        }
+        // Go rejects an empty class and a range without its low end.
+        if (current === ']') throw bad('has an empty "[]" class');
+        if (current === '-') throw bad('has a "-" range without a start');
         const low = readChar();
+        let high = low;
         if (chars[cursor] === '-') {
           cursor++;
           if (chars[cursor] === ']' || chars[cursor] === '-' || chars[cursor] === undefined) throw bad('has a "-" range without an end');
-          const high = readChar();
           // Go accepts a backwards range such as `z-a`; it simply matches nothing.
-          if (low <= high) ranges.push(`${classLiteral(low)}-${classLiteral(high)}`);
-        } else {
-          ranges.push(classLiteral(low));
+          high = readChar();
         }
+        ranges.push([low, high]);
         count++;
       }
-      out += negated ? `(?!/)[^${ranges.join('')}]` : `(?!/)[${ranges.join('')}]`;
+      tokens.push({ kind: 'class', negated, ranges });
       index = cursor;
     } else {
-      out += literal(char);
+      tokens.push({ kind: 'char', char });
     }
   }
-  return out;
+  return tokens;
 }

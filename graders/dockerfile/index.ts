@@ -85,8 +85,9 @@ export function readBuild(files: ReadonlyMap<string, string>, options: Pick<Dock
   try {
     return buildModel(text, ast, { file, app, context });
   } catch (error) {
+    // A COPY source or --exclude pattern that Docker cannot compile fails the build at that line.
     if (error instanceof DockerignoreSyntaxError) {
-      throw new SubmissionError('syntax', `${file}: a COPY --exclude pattern: ${error.message}`, { location: { file } });
+      throw new SubmissionError('syntax', `${file}: ${error.message}`, { location: { file, ...(error.line > 0 ? { line: error.line } : {}) } });
     }
     throw error;
   }

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { Arg, Dockerfile, Env, Flag, From, Healthcheck, Instruction, ModifiableInstruction } from 'dockerfile-ast';
 import { type BaseImage, type ImageReference, describeBaseImage, parseImageReference, unknownBase } from './base-images.ts';
-import { type Dockerignore, compilePattern, noDockerignore, parseDockerignore } from './ignore.ts';
+import { type Dockerignore, DockerignoreSyntaxError, compilePattern, noDockerignore, parseDockerignore } from './ignore.ts';
 import { type SimpleCommand, splitShell } from './shell.ts';
 
 /**
@@ -278,9 +278,15 @@ function copyInto(
     const source = cleanKey(raw);
     const matches: { key: string; dir: boolean }[] = [];
     if (hasGlob(source)) {
-      const pattern = compilePattern(source);
-      for (const key of tree.keys()) if (pattern.test(key)) matches.push({ key, dir: false });
-      for (const dir of dirs) if (pattern.test(dir)) matches.push({ key: dir, dir: true });
+      let pattern: (path: string) => boolean;
+      try {
+        pattern = compilePattern(source, line);
+      } catch (error) {
+        if (!(error instanceof DockerignoreSyntaxError)) throw error;
+        throw new DockerignoreSyntaxError(line, `Line ${line}: the source "${raw}" is not a pattern Docker can use (${error.message.replace(/^Line \d+: /, '')})`);
+      }
+      for (const key of tree.keys()) if (pattern(key)) matches.push({ key, dir: false });
+      for (const dir of dirs) if (pattern(dir)) matches.push({ key: dir, dir: true });
     } else if (source === '') {
       matches.push({ key: '', dir: true });
     } else if (tree.has(source)) {
@@ -566,7 +572,13 @@ export function buildModel(text: string, ast: Dockerfile, options: ModelOptions)
           const flags = flagsOf(instruction);
           const fromFlag = flags.find((flag) => flag.getName() === 'from')?.getValue() ?? null;
           const excludePatterns = flags.filter((flag) => flag.getName() === 'exclude').map((flag) => flag.getValue() ?? '');
-          const excludes = excludePatterns.length > 0 ? parseDockerignore(excludePatterns.join('\n')) : null;
+          let excludes: Dockerignore | null = null;
+          try {
+            if (excludePatterns.length > 0) excludes = parseDockerignore(excludePatterns.join('\n'));
+          } catch (error) {
+            if (!(error instanceof DockerignoreSyntaxError)) throw error;
+            throw new DockerignoreSyntaxError(at, `Line ${at}: an --exclude pattern is not one Docker can use (${error.message.replace(/^Line \d+:? /, '')})`);
+          }
           const content = (instruction.getArgumentsContent() ?? '').trim();
           let sources: string[];
           let dest: string;

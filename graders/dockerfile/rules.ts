@@ -326,6 +326,24 @@ export const startsNodeInExecForm: Judge = (model) => {
   return fail(`The command runs ${resolved}, but no COPY brings ${entry} into the final image.`, at(model, ownLine));
 };
 
+/**
+ * The host and port of the URL that requests `health` (`localhost:3000` in
+ * `http://localhost:3000/health`). Searched backwards from each occurrence within a short
+ * window, so a long command cannot make the search slow.
+ */
+function probedUrl(text: string, health: string): { url: string; hostPort: string } | null {
+  for (let index = text.indexOf(health); index !== -1; index = text.indexOf(health, index + 1)) {
+    const before = text.slice(Math.max(0, index - 200), index);
+    const scheme = before.lastIndexOf('://');
+    if (scheme === -1) continue;
+    const hostPort = before.slice(scheme + 3);
+    if (hostPort === '' || /[\s'"`/]/.test(hostPort)) continue;
+    const start = before.slice(0, scheme).search(/[a-z]+$/i);
+    return { url: before.slice(start === -1 ? scheme : start) + health, hostPort };
+  }
+  return null;
+}
+
 function curlFails(argv: string[]): boolean {
   return argv.some((arg) => arg === '--fail' || arg === '--fail-with-body' || (/^-[a-zA-Z]+$/.test(arg) && arg.includes('f'))) || argv.some((arg) => arg.includes('http_code'));
 }
@@ -360,14 +378,14 @@ export const healthcheckProbesHealth: Judge = (model) => {
   if (name === 'curl' && !curlFails(argv)) {
     return fail(`Line ${check.line}: ${code(text)} exits with 0 even when ${health} answers with an error, because curl only fails on HTTP errors with ${code('--fail')}.`, at(model, check.line));
   }
-  const url = new RegExp(`[a-z]+://([^/\\s'"\`]+)${escaped}`, 'i').exec(text);
+  const url = probedUrl(text, health);
   if (url) {
-    const hostPort = url[1]!;
+    const hostPort = url.hostPort;
     if (hostPort.includes('process.env')) return pass();
     const portText = /^(?:\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort)?.[1];
     const { port, why } = appPort(model);
     if (portText === undefined) {
-      return port === 80 ? pass() : fail(`Line ${check.line}: the HEALTHCHECK requests ${code(url[0])}, which is port 80, but the app listens on ${port} (${why}).`, at(model, check.line));
+      return port === 80 ? pass() : fail(`Line ${check.line}: the HEALTHCHECK requests ${code(url.url)}, which is port 80, but the app listens on ${port} (${why}).`, at(model, check.line));
     }
     let probed: string = portText;
     const variable = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}?$/.exec(portText);
@@ -429,7 +447,8 @@ const envFileName = (path: string) => /^\.env(\..+)?$/.test(posix.basename(path)
 export const noBakedSecrets: Judge = (model) => {
   const problems: { line: number; text: string }[] = [];
   for (const variable of model.variables) {
-    const value = variable.value?.trim() ?? '';
+    // Secrets are short; a capped value keeps the pattern search cheap on any input.
+    const value = variable.value?.trim().slice(0, 4096) ?? '';
     if (value === '' || value === '""' || value === "''") continue;
     const byValue = secretValues.find((candidate) => candidate.pattern.test(value));
     if (secretLikeName(variable.name) || byValue) {

@@ -217,3 +217,15 @@ describe('! exceptions: the last matching line wins', () => {
     expect(ignore.excludes('/.env')).toBe(true);
   });
 });
+
+describe('cost', () => {
+  it('matches patterns that would make a backtracking regex explode in linear-ish time', () => {
+    const started = performance.now();
+    const stars = parseDockerignore(`${'*a'.repeat(30)}*b\n`);
+    expect(stars.excludes('a'.repeat(200))).toBe(false);
+    const globstars = parseDockerignore(`${'**/a/'.repeat(20)}x\n`);
+    expect(globstars.excludes(Array(60).fill('a').join('/'))).toBe(false);
+    expect(globstars.excludes(`${Array(20).fill('a').join('/')}/x`)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});

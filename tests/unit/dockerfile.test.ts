@@ -662,3 +662,17 @@ describe('reading RUN lines', () => {
     ]);
   });
 });
+
+describe('patterns inside the Dockerfile', () => {
+  it('a COPY source Docker cannot compile is a syntax error at its line', async () => {
+    const error = await syntaxError(dockerfile({ source: 'COPY src/[abc ./src/' }));
+    expect(error.details.location).toEqual({ file: 'Dockerfile', line: 6 });
+    expect(error.message).toMatch(/src\/\[abc/);
+  });
+
+  it('COPY --exclude leaves the excluded files out of the image', async () => {
+    const result = await checks(dockerfile({ source: 'COPY --exclude=.env . .' }), 'node_modules\n.git\n');
+    expect(result.secrets?.status).toBe('pass');
+    expect(result.ignore?.status).toBe('fail');
+  });
+});
