@@ -34,7 +34,7 @@ describe('quiz banks', () => {
         expect(difficulties.size, `${file} should mix difficulties`).toBeGreaterThanOrEqual(2);
       });
 
-      it('explains every option of every choice question', () => {
+      it('never repeats an option within a question', () => {
         for (const question of bank?.questions ?? []) {
           if (question.type === 'single' || question.type === 'multiple' || question.type === 'predict') {
             expect(new Set(question.options.map((option) => option.text)).size, `${file}: "${question.id}" repeats an option`).toBe(question.options.length);
