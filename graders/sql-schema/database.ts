@@ -28,7 +28,7 @@ class WorkerHandle {
   gone?: { reason: 'crash' | 'out-of-memory' | 'terminated'; message: string };
   private readonly exited: Promise<void>;
 
-  constructor(snapshot: ArrayBuffer | undefined) {
+  constructor(snapshot: ArrayBuffer | undefined, onExit: () => void) {
     const copy = snapshot?.slice(0);
     this.worker = new Worker(siblingModule(import.meta.url, 'worker'), {
       workerData: copy ? { snapshot: copy } : {},
@@ -60,6 +60,7 @@ class WorkerHandle {
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', () => {
         this.fail('terminated', 'The database worker stopped.');
+        onExit();
         resolve();
       }),
     );
@@ -136,6 +137,8 @@ export class DatabaseSession {
   private readonly deadline: number;
   private readonly budgetMs: number;
   private readonly signal: AbortSignal | undefined;
+  /** Once the watchdog or an abort stopped the worker, every later call fails the same way. */
+  private fatal: Error | undefined;
 
   constructor(handle: WorkerHandle, options: SessionOptions) {
     this.handle = handle;
@@ -145,12 +148,14 @@ export class DatabaseSession {
   }
 
   private async call(request: Request): Promise<Reply> {
+    if (this.fatal) throw this.fatal;
     this.signal?.throwIfAborted();
     const remaining = this.deadline - performance.now();
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const stop = new Promise<never>((_, reject) => {
       const kill = (error: Error) => {
+        this.fatal = error;
         reject(error); // first, so the race settles with this error rather than the worker's exit
         void this.handle.terminate();
       };
@@ -162,13 +167,14 @@ export class DatabaseSession {
       return await Promise.race([this.handle.call(request), stop]);
     } catch (error) {
       if (error instanceof WorkerGone && error.reason !== 'terminated') {
-        throw new SubmissionError(
+        throw (this.fatal = new SubmissionError(
           error.reason,
           error.reason === 'out-of-memory'
             ? `The database ran out of memory while ${this.activity}. Does something return or build a huge result?`
             : `The database stopped unexpectedly while ${this.activity}: ${error.message}`,
-        );
+        ));
       }
+      if (error instanceof WorkerGone) throw (this.fatal = new Error(`The database was shut down while ${this.activity}.`));
       throw error;
     } finally {
       clearTimeout(timer);
@@ -219,15 +225,20 @@ export class DatabaseSession {
 export class SchemaDatabase {
   private snapshot: ArrayBuffer | undefined;
   private handle: WorkerHandle | undefined;
+  /** A worker being started, shared by every grade that waits for it. */
+  private booting: Promise<WorkerHandle> | undefined;
   /** The previous grade's reset, which the next grade waits for. */
   private settling: Promise<void> = Promise.resolve();
   /** Grades wait in line: PGlite has one session. */
   private line: Promise<unknown> = Promise.resolve();
   readonly stats: DatabaseStats = { coldBoots: 0, snapshotBoots: 0, lastBootMs: 0, cleanResets: 0, dirtyResets: 0 };
+  private threads = 0;
+  /** Bumped by dispose(), so a worker that finishes booting afterwards is not kept. */
+  private generation = 0;
 
-  /** Whether a worker thread is alive (for tests and diagnostics). */
-  get hasWorker(): boolean {
-    return this.handle !== undefined && !this.handle.gone;
+  /** Worker threads started and not yet exited (their `exit` event counts them down). */
+  get runningWorkers(): number {
+    return this.threads;
   }
 
   /** Runs `work` with the database to itself, starting from a pristine schema. */
@@ -239,9 +250,9 @@ export class SchemaDatabase {
 
   private async exclusive<T>(options: SessionOptions, work: (session: DatabaseSession) => Promise<T>): Promise<T> {
     options.signal?.throwIfAborted();
-    await this.settling;
-    const handle = await this.acquire();
-    options.signal?.throwIfAborted();
+    // A cancelled grade stops waiting at once; a boot it started goes on for the next grade.
+    await abortable(this.settling, options.signal);
+    const handle = await abortable(this.acquire(), options.signal);
     try {
       return await work(new DatabaseSession(handle, options));
     } finally {
@@ -249,10 +260,19 @@ export class SchemaDatabase {
     }
   }
 
-  private async acquire(): Promise<WorkerHandle> {
-    if (this.handle && !this.handle.gone) return this.handle;
+  private acquire(): Promise<WorkerHandle> {
+    if (this.handle && !this.handle.gone) return Promise.resolve(this.handle);
     this.handle = undefined;
-    const handle = new WorkerHandle(this.snapshot);
+    this.booting ??= this.boot().finally(() => {
+      this.booting = undefined;
+    });
+    return this.booting;
+  }
+
+  private async boot(): Promise<WorkerHandle> {
+    const generation = this.generation;
+    this.threads++;
+    const handle = new WorkerHandle(this.snapshot, () => this.threads--);
     let timer: NodeJS.Timeout | undefined;
     try {
       const ready = await Promise.race([
@@ -265,6 +285,7 @@ export class SchemaDatabase {
         this.snapshot = ready.snapshot;
         this.stats.coldBoots++;
       } else this.stats.snapshotBoots++;
+      if (generation !== this.generation) throw new Error('The database was disposed while it started.');
       this.stats.lastBootMs = ready.bootMs;
       this.handle = handle;
       return handle;
@@ -308,11 +329,32 @@ export class SchemaDatabase {
 
   /** Terminates the worker (waiting for its thread to end). The snapshot is kept, so a later grade starts in under a second. */
   async dispose(): Promise<void> {
+    this.generation++;
     const handle = this.handle;
     this.handle = undefined;
     await handle?.terminate();
     await this.settling.catch(() => undefined);
   }
+}
+
+/** Waits for `promise`, or rejects as soon as `signal` aborts (the promise itself goes on). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('The grade was cancelled.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 let shared: SchemaDatabase | undefined;

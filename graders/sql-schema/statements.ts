@@ -64,9 +64,13 @@ export function splitStatements(sql: string): Statement[] {
       i++;
       continue;
     }
+    if (ch === ';' && parenDepth === 0 && beginDepth === 0) {
+      finish(i);
+      i++;
+      continue;
+    }
     if (firstToken < 0) firstToken = i;
     if (ch === ';') {
-      if (parenDepth === 0 && beginDepth === 0) finish(i);
       i++;
       continue;
     }

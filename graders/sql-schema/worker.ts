@@ -98,6 +98,9 @@ async function fingerprint(query: string): Promise<string> {
   return rows[0]?.fingerprint ?? '';
 }
 
+// The session's temporary schema is created on first use and never dropped; create it now, so a
+// submission's temporary table does not look like a change to the catalog.
+await db.exec('CREATE TEMPORARY TABLE pglite_warm_up (); DROP TABLE pglite_warm_up');
 const { rows: xidRows } = await db.query<{ xid: string }>('SELECT pg_catalog.txid_current()::text AS xid');
 const bootXid = xidRows[0]?.xid ?? '0';
 await resetState();
