@@ -242,6 +242,11 @@ export const startsNodeInExecForm: Judge = (model) => {
   const program = argv[0] ?? '';
   const name = posix.basename(program);
   const shown = code(argv.join(' '));
+  const malformed = entrypoint?.form === 'shell' ? entrypoint : cmd?.form === 'shell' ? cmd : null;
+  if (malformed?.malformedJson) {
+    if (program !== '') problems[0]!.text += ` The shell then looks for a program called ${code(program)}, finds none, and the container exits at once.`;
+    return findings(model, problems);
+  }
   if (shells.has(name) && argv[1] === '-c') {
     problems.push({ line: ownLine, text: `The container starts a shell (${shown}), not node.` });
     return findings(model, problems);
