@@ -19,61 +19,61 @@ export default testSuiteGrader({
   baseline: { title: 'Your tests pass on the correct code', points: 1 },
   mutants: [
     mutant('grace-ignored', {
-      title: 'A book returned late but inside the grace period is charged',
+      title: 'a book returned late but inside the grace period is charged',
       behaviour: 'no test returns a book a little late, inside the grace period, and expects no fee',
       hint: 'The grace period is an equivalence class of its own, between "on time" and "late". Test a return in the middle of it.',
       patch: { find: 'if (lateMs <= graceDays * DAY_MS) return 0;', replace: 'if (lateMs <= 0) return 0;' },
     }),
     mutant('grace-boundary-exclusive', {
-      title: 'A book returned exactly at the end of the grace period is charged',
+      title: 'a book returned exactly at the end of the grace period is charged',
       behaviour: 'no test returns a book exactly at the end of the grace period',
       hint: boundaryHint,
       patch: { find: 'if (lateMs <= graceDays * DAY_MS) return 0;', replace: 'if (lateMs < graceDays * DAY_MS) return 0;' },
     }),
     mutant('grace-option-ignored', {
-      title: 'The graceDays option is ignored (always one day)',
+      title: 'the graceDays option is ignored (always one day)',
       behaviour: 'no test sets its own graceDays and checks that the fee follows it',
       hint: optionHint,
       patch: { find: 'if (lateMs <= graceDays * DAY_MS) return 0;', replace: 'if (lateMs <= DAY_MS) return 0;' },
     }),
     mutant('early-return-charged', {
-      title: 'A book returned before it was due gets a negative fee',
+      title: 'a book returned before it was due gets a negative fee',
       behaviour: 'no test returns a book days before it was due and expects no fee',
       hint: 'Returning early is a class of inputs too, easy to forget because it looks harmless. What must the fee be?',
       patch: { find: 'if (lateMs <= graceDays * DAY_MS) return 0;', replace: 'if (lateMs > 0 && lateMs <= graceDays * DAY_MS) return 0;' },
     }),
     mutant('floor-instead-of-ceiling', {
-      title: 'A started day is not charged until it is over',
+      title: 'a started day is not charged until it is over',
       behaviour: 'no test returns a book part of a day late and expects the started day to be charged in full',
       hint: boundaryHint,
       patch: { find: 'Math.ceil(lateMs / DAY_MS)', replace: 'Math.floor(lateMs / DAY_MS)' },
     }),
     mutant('grace-days-free', {
-      title: 'The days of the grace period are not charged once it is over',
+      title: 'the days of the grace period are not charged once it is over',
       behaviour: 'no test checks the exact fee of a book returned after its grace period',
       hint: 'Read the specification again: which days are charged once a book is past its grace period? Work the expected fee out by hand and assert it exactly.',
       patch: { find: 'Math.ceil(lateMs / DAY_MS)', replace: 'Math.ceil((lateMs - graceDays * DAY_MS) / DAY_MS)' },
     }),
     mutant('cap-ignored', {
-      title: 'The fee grows past the cap',
+      title: 'the fee grows past the cap',
       behaviour: 'no test returns a book so late that the fee reaches the cap',
       hint: boundaryHint,
       patch: { find: 'return Math.min(startedDays * dailyRateCents, capCents);', replace: 'return startedDays * dailyRateCents;' },
     }),
     mutant('cap-option-ignored', {
-      title: 'The capCents option is ignored (always 1000)',
+      title: 'the capCents option is ignored (always 1000)',
       behaviour: 'no test sets its own capCents and checks that the fee stops there',
       hint: optionHint,
       patch: { find: 'return Math.min(startedDays * dailyRateCents, capCents);', replace: 'return Math.min(startedDays * dailyRateCents, 1000);' },
     }),
     mutant('rate-option-ignored', {
-      title: 'The dailyRateCents option is ignored (always 25)',
+      title: 'the dailyRateCents option is ignored (always 25)',
       behaviour: 'no test sets its own dailyRateCents and checks the fee it gives',
       hint: optionHint,
       patch: { find: 'return Math.min(startedDays * dailyRateCents, capCents);', replace: 'return Math.min(startedDays * 25, capCents);' },
     }),
     mutant('defaults-lost', {
-      title: 'Giving one option loses the defaults of the others',
+      title: 'giving one option loses the defaults of the others',
       behaviour: 'no test passes only some of the options and relies on the defaults for the rest',
       hint: 'Options come in combinations: none, all, and some. Each combination is a class of inputs worth one test.',
       patch: {
@@ -82,7 +82,7 @@ export default testSuiteGrader({
       },
     }),
     mutant('invalid-date-accepted', {
-      title: 'An invalid Date is accepted',
+      title: 'an invalid Date is accepted',
       behaviour: 'no test passes an invalid Date (one whose time is NaN) and expects a TypeError',
       hint: errorHint,
       patch: {
@@ -91,7 +91,7 @@ export default testSuiteGrader({
       },
     }),
     mutant('date-strings-accepted', {
-      title: 'A date string or a timestamp is accepted instead of a Date',
+      title: 'a date string or a timestamp is accepted instead of a Date',
       behaviour: 'no test passes something that is not a Date, such as a date string or a number, and expects a TypeError',
       hint: errorHint,
       patch: [
@@ -106,13 +106,13 @@ export default testSuiteGrader({
       ],
     }),
     mutant('negative-option-accepted', {
-      title: 'A negative rate, cap or grace period is accepted',
+      title: 'a negative rate, cap or grace period is accepted',
       behaviour: 'no test passes a negative option and expects a RangeError',
       hint: errorHint,
       patch: { find: 'if (!Number.isInteger(value) || value < 0) {', replace: 'if (!Number.isInteger(value)) {' },
     }),
     mutant('fractional-option-accepted', {
-      title: 'An option that is not a whole number is accepted',
+      title: 'an option that is not a whole number is accepted',
       behaviour: 'no test passes a fractional option (such as 2.5 cents a day) and expects a RangeError',
       hint: errorHint,
       patch: { find: 'if (!Number.isInteger(value) || value < 0) {', replace: "if (typeof value !== 'number' || value < 0) {" },

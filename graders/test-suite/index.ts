@@ -23,9 +23,9 @@ import { type NodeTestRun, runNodeTests } from './run.ts';
  *     tests: ['test/late-fee.test.js'],
  *     mutants: [
  *       mutant('grace-boundary-exclusive', {
- *         title: 'A book returned exactly at the end of the grace period is charged',
+ *         title: 'a book returned exactly at the end of the grace period is charged',
  *         behaviour: 'no test returns a book exactly at the end of the grace period',
- *         patch: { find: 'lateMs <= graceMs', replace: 'lateMs < graceMs' },
+ *         patch: { find: 'lateMs <= graceDays * DAY_MS', replace: 'lateMs < graceDays * DAY_MS' },
  *       }),
  *     ],
  *   });
@@ -40,7 +40,10 @@ export interface Patch {
 }
 
 export interface MutantSpec {
-  /** The bug in words a learner understands; the check's title. Never the diff. */
+  /**
+   * The bug in words a learner understands, never the diff. The check is titled
+   * "Catches the bug: <title>", so it reads "the fee grows past the cap".
+   */
   title: string;
   /**
    * What a suite that lets this bug through does not pin down, as the end of the sentence
@@ -114,9 +117,10 @@ export interface TestSuiteGrader extends Grader {
 const CORRECT = '_correct';
 export const BASELINE_CHECK_ID = 'passes-on-correct-code';
 
+/** What probe.js wrote: the test running last, and the assertions counted (null: not counted). */
 interface ProbeState {
   current: string | null;
-  count: number;
+  count: number | null;
   finished: boolean;
 }
 
@@ -142,6 +146,7 @@ export function testSuiteGrader(config: TestSuiteConfig): TestSuiteGrader {
     const correct = readFileSync(join(exerciseDir, 'starter', config.module), 'utf8');
     return { correct, mutants: new Map(config.mutants.map((bug) => [bug.id, applyMutant(correct, bug)])) };
   };
+  const mutantChecks = config.mutants.map((bug) => ({ bug, spec: { id: bug.id, title: `Catches the bug: ${bug.title}`, points: bug.points, hint: bug.hint } }));
 
   async function grade(input: GradeInput): Promise<GradeOutcome> {
     const started = performance.now();
@@ -188,7 +193,7 @@ export function testSuiteGrader(config: TestSuiteConfig): TestSuiteGrader {
             ? 'Not judged: no test ran, so no bug can be caught.'
             : 'Not judged: your tests must pass on the correct code before they can tell a bug from it.';
         return {
-          checks: [toResult(baseline, baselineVerdict), ...config.mutants.map((bug) => skipped(bug, why))],
+          checks: [toResult(baseline, baselineVerdict), ...mutantChecks.map(({ spec }) => skipped(spec, why))],
           summary: `caught 0 of ${config.mutants.length} bugs`,
         };
       }
@@ -214,7 +219,7 @@ export function testSuiteGrader(config: TestSuiteConfig): TestSuiteGrader {
       // code. A suite that checks by throwing its own errors catches bugs and is not told this.
       const assertsNothing = caughtIds.size === 0 && probe?.finished === true && probe.count === 0;
       const checks: CheckResult[] = [toResult(baseline, baselineVerdict)];
-      for (const bug of config.mutants) checks.push(toResult(bug, judgeMutant(bug, results.get(bug.id) as FolderResult, mutantRun, assertsNothing)));
+      for (const { bug, spec } of mutantChecks) checks.push(toResult(spec, judgeMutant(bug, results.get(bug.id) as FolderResult, mutantRun, assertsNothing)));
       const summary = `caught ${caughtIds.size} of ${config.mutants.length} bugs`;
       return {
         checks,
@@ -239,6 +244,10 @@ function judgeBaseline(
   const limit = `${testTimeoutMs / 1000} s`;
   const output = cleanOutput(result.stderr, folder);
   if (result.status === 'missing') {
+    // Nothing reported at all: the runner itself was killed (a test can signal its parent), or it failed.
+    if (run.process.exitSignal) {
+      throw new SubmissionError('crash', `The test runner was stopped by ${run.process.exitSignal} before it reported anything. Do your tests end processes?`);
+    }
     throw new Error(`node --test reported nothing (exit code ${run.process.exitCode}): ${run.process.stderr.slice(0, 500)}`);
   }
   if (result.status === 'timeout') {
@@ -296,8 +305,15 @@ function isCaught(result: FolderResult | undefined): boolean {
 function judgeMutant(bug: Mutant, result: FolderResult, run: NodeTestRun, assertsNothing: boolean): Verdict {
   if (isCaught(result)) return pass();
   if (result.status === 'missing') {
-    const why = run.process.killedFor === 'timeout' ? `the run over the buggy versions was stopped after ${limitText(run)}` : 'the test run ended early';
-    return { status: run.process.killedFor === 'timeout' ? 'timeout' : 'error', message: `This bug was not judged: ${why}.` };
+    const why: Record<string, string> = {
+      timeout: `the run over the buggy versions was stopped after ${limitText(run)}`,
+      'output-limit': 'your tests printed too much on a buggy version and the run was stopped',
+      'out-of-memory': 'your tests used too much memory on a buggy version and the run was stopped',
+    };
+    return {
+      status: run.process.killedFor === 'timeout' ? 'timeout' : 'error',
+      message: `This bug was not judged: ${why[run.process.killedFor ?? ''] ?? 'the test run ended before it got to this bug'}.`,
+    };
   }
   return fail(
     `This bug went unnoticed: ${bug.behaviour}.` +

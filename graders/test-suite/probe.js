@@ -2,7 +2,7 @@
 import * as looseAssert from 'node:assert';
 import * as strictAssert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { registerHooks } from 'node:module';
+import * as nodeModule from 'node:module';
 import { beforeEach } from 'node:test';
 
 /**
@@ -22,8 +22,14 @@ import { beforeEach } from 'node:test';
 const probeFile = process.env.BW_PROBE_FILE;
 if (!probeFile) throw new Error('probe: BW_PROBE_FILE is not set');
 
-/** @type {{ current: string | null, count: number, finished: boolean }} */
-const state = { current: null, count: 0, finished: false };
+// `module.registerHooks` came with Node 22.15; without it (an older Node, a WebContainer) the
+// assertions are not counted, `count` stays null, and the grader makes no claim about them.
+const registerHooks = /** @type {typeof import('node:module').registerHooks | undefined} */ (
+  /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (nodeModule)).registerHooks
+);
+
+/** @type {{ current: string | null, count: number | null, finished: boolean }} */
+const state = { current: null, count: typeof registerHooks === 'function' ? 0 : null, finished: false };
 const save = () => {
   try {
     writeFileSync(/** @type {string} */ (probeFile), JSON.stringify(state));
@@ -33,7 +39,7 @@ const save = () => {
 };
 
 /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (globalThis))[Symbol.for('backend-workflow.assertions')] = () => {
-  state.count++;
+  if (state.count !== null) state.count++;
 };
 
 // `import assert from 'node:assert/strict'` is redirected to a counting copy of the module. Its
@@ -64,7 +70,7 @@ export default counted;
 `;
 }
 
-registerHooks({
+registerHooks?.({
   resolve(specifier, context, nextResolve) {
     const real = redirected.get(specifier);
     if (real && !context.parentURL?.startsWith(scheme)) return { url: scheme + real, shortCircuit: true };
@@ -84,12 +90,12 @@ beforeEach((t) => {
   save();
   // `t.assert` is a plain object of functions, made once per test.
   const contextAssert = /** @type {{ assert?: Record<string, unknown> }} */ (/** @type {unknown} */ (t)).assert;
-  if (contextAssert && !wrapped.has(contextAssert)) {
+  if (contextAssert && state.count !== null && !wrapped.has(contextAssert)) {
     wrapped.add(contextAssert);
     for (const [name, fn] of Object.entries(contextAssert)) {
       if (typeof fn !== 'function') continue;
       contextAssert[name] = function (/** @type {unknown[]} */ ...args) {
-        state.count++;
+        if (state.count !== null) state.count++;
         return fn.apply(this, args);
       };
     }
