@@ -43,7 +43,7 @@ export default sqlSchemaGrader({
     // members
     table('members', { id: required('key'), email: required('text'), name: required('text'), joined_at: required('timestamptz') }, { points: 2 }),
     primaryKey('members', ['id'], { generated: true }),
-    unique('members.email', { noun: 'members' }),
+    unique('members.email', { noun: 'members', title: 'No two members share an email address' }),
     defaultsTo('members.joined_at', now),
 
     // books
@@ -55,7 +55,7 @@ export default sqlSchemaGrader({
       published_year: optional('integer'),
     }, { points: 2 }),
     primaryKey('books', ['id']),
-    unique('books.isbn', { noun: 'books' }),
+    unique('books.isbn', { noun: 'books', title: 'No two books share an ISBN' }),
     rule(
       'books-isbn-13-digits',
       'An ISBN is exactly 13 digits',
@@ -86,10 +86,11 @@ export default sqlSchemaGrader({
     table('copies', { id: required('key'), book_id: required('key'), barcode: required('text'), status: required(['text', 'enum']) }, { points: 2 }),
     primaryKey('copies', ['id']),
     foreignKey('copies.book_id', 'books', {
+      title: 'Every copy is of a book that exists, and a book that still has copies cannot be deleted',
       onDelete: 'restrict',
       because: 'The brief says deleting a book that still has copies must fail.',
     }),
-    unique('copies.barcode', { noun: 'copies' }),
+    unique('copies.barcode', { noun: 'copies', title: 'No two copies share a barcode' }),
     rule(
       'copies-status-values',
       'A copy is available, on_loan or lost, and nothing else',
@@ -114,8 +115,9 @@ export default sqlSchemaGrader({
       returned_at: optional('timestamptz'),
     }, { points: 2 }),
     primaryKey('loans', ['id']),
-    foreignKey('loans.copy_id', 'copies'),
+    foreignKey('loans.copy_id', 'copies', { title: 'Every loan is of a copy that exists' }),
     foreignKey('loans.member_id', 'members', {
+      title: 'Every loan is to a member who exists, and a member who has loans cannot be deleted',
       onDelete: 'restrict',
       because: 'The brief says deleting a member who has loans must fail: the library must not lose track of its books.',
     }),

@@ -304,7 +304,7 @@ export function unique(target: string, options: CheckOptions & { noun?: string }
   return spec(
     {
       id: `${kebab(name)}-${kebab(column)}-unique`,
-      title: `No two ${noun} share a ${column.replace(/_/g, ' ')}`,
+      title: `No two ${noun} share the same ${column.replace(/_/g, ' ')}`,
       hint: `Ask the database to refuse a second row whose ${column.replace(/_/g, ' ')} is already taken.`,
     },
     options,
@@ -383,7 +383,7 @@ export function foreignKey(target: string, refTable: string, options: CheckOptio
       id: `${kebab(name)}-${kebab(column)}-references-${kebab(refTable)}`,
       title:
         onDelete === 'restrict'
-          ? `${name}.${column} references ${refTable}, and a referenced ${refTable} row cannot be deleted`
+          ? `${name}.${column} references ${refTable}, and a row of ${refTable} that is still referenced cannot be deleted`
           : `${name}.${column} references ${refTable}`,
       hint:
         onDelete === 'restrict'

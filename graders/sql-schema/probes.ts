@@ -74,10 +74,11 @@ export interface ProbeRun {
 /**
  * Whether an error means "PostgreSQL refused this data": a constraint (class 23: check, unique,
  * foreign key, not null, restrict, exclusion), a type (class 22: an enum value, a `char(13)`
- * overflow, a malformed number) or a trigger or function that raised (class P0).
+ * overflow, a malformed number) or a trigger or function that raised (class P0, or a RAISE with
+ * an SQLSTATE of its own, which PostgreSQL's context reports as "… at RAISE").
  */
 export function isRefusal(error: DbError): boolean {
-  return /^(22|23|P0)/.test(error.code);
+  return /^(22|23|P0)/.test(error.code) || /\bat RAISE\b/.test(error.where ?? '');
 }
 
 const MAX_PARENT_DEPTH = 6;
