@@ -26,7 +26,8 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list']],
-  outputDir: 'test-results',
+  // Separate folders let several test runs share a machine without deleting each other's files.
+  outputDir: process.env.E2E_OUTPUT ?? 'test-results',
   use: { baseURL: `http://127.0.0.1:${port}`, trace: 'retain-on-failure', screenshot: 'only-on-failure' },
   projects: [
     {
