@@ -174,7 +174,7 @@ CREATE INDEX books_author_isbn_idx ON books (author_id, isbn);
     expect(outcome.diagram?.relations).toEqual([{ fromTable: 'books', fromColumns: ['author_id'], toTable: 'authors', toColumns: ['id'], onDelete: 'restrict' }]);
   });
 
-  it('rules enforced by a trigger, a domain, and extra required columns and tables the brief does not know', async () => {
+  it('rules enforced by a trigger (one with an SQLSTATE of its own), a domain, and extra required columns and tables the brief does not know', async () => {
     const outcome = await grade(`
 CREATE DOMAIN page_count AS integer;
 CREATE TABLE publishers (id uuid PRIMARY KEY, name text NOT NULL);
@@ -202,7 +202,7 @@ BEGIN
     RAISE EXCEPTION 'unknown format %', NEW.format;
   END IF;
   IF NEW.pages IS NOT NULL AND NEW.pages < 1 THEN
-    RAISE EXCEPTION 'a book has at least one page';
+    RAISE EXCEPTION 'a book has at least one page' USING ERRCODE = 'SH001';
   END IF;
   RETURN NEW;
 END
@@ -432,6 +432,7 @@ describe('sql-schema: the watchdog stops what never ends', () => {
   const short = sqlSchemaGrader({ file: 'schema.sql', rows, checks, database, databaseMs: 1500 });
 
   it('an endless DO block is stopped at the database limit, as a timeout', async () => {
+    await grade(inlineStyle); // a warm worker, so the time below is the statement's alone
     const bootsBefore = database.stats.snapshotBoots;
     const started = performance.now();
     const error = await gradeError(`${inlineStyle}\nDO $$ BEGIN LOOP PERFORM 1; END LOOP; END $$;`, short);
