@@ -1,4 +1,4 @@
-import { type CheckSpec, SubmissionError, runChecks } from '../core/checks.ts';
+import { type CheckSpec, runChecks } from '../core/checks.ts';
 import type { Grader, GradeInput, GradeOutcome } from '../core/grader.ts';
 import { limits } from '../core/limits.ts';
 import type { SentRequest } from './http.ts';
@@ -71,6 +71,7 @@ export function httpApi(options: HttpApiOptions): Grader {
           ...(options.observe?.request ? { onRequest: options.observe.request } : {}),
         });
         const checks = await runChecks(options.checks, session, input.signal);
+        if (input.signal.aborted) throw new Error('The grade was stopped before it finished.');
         const outcome = await server.stop();
         // Flooding output or memory is a fault of the whole run, even when it happened mid-way.
         if (outcome && (outcome.killedFor === 'output-limit' || outcome.killedFor === 'out-of-memory')) throw server.startFailure(outcome);
@@ -81,8 +82,9 @@ export function httpApi(options: HttpApiOptions): Grader {
           summary: `${passed} of ${checks.length} probes passed (${session.requestCount} requests; the server answered after ${server.readyAfterMs} ms)`,
         };
       } catch (error) {
-        if (error instanceof SubmissionError || !input.signal.aborted) throw error;
-        throw new Error('The grade was stopped before it finished.');
+        // Once the grade is stopped, whatever the server did since is not the learner's verdict.
+        if (input.signal.aborted) throw new Error('The grade was stopped before it finished.');
+        throw error;
       } finally {
         await server.dispose();
       }

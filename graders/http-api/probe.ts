@@ -60,7 +60,11 @@ export class ProbeSession {
     const timeoutMs = Math.min(this.options.requestMs, remaining);
     const result = await send(this.server.host, this.server.port, request, timeoutMs, this.options.signal);
     if (this.options.signal.aborted) throw new Error('The grade was stopped.');
-    if (result.kind === 'response') return new Reply(request, result.response, this.server.outputSince(mark));
+    if (result.kind === 'response') {
+      // A 5xx usually comes with a stack trace on stderr, which can arrive a moment after the response.
+      if (result.response.status >= 500) await sleep(40);
+      return new Reply(request, result.response, this.server.outputSince(mark));
+    }
     if (result.kind === 'timeout') {
       const printed = this.server.outputSince(mark);
       await this.checkStillAnswering(request);

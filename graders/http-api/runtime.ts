@@ -41,12 +41,18 @@ export function packageFolder(name: string, from = dirname(fileURLToPath(import.
 
 let prepared: Promise<string> | undefined;
 
-/** The runtime folder, created (or repaired) once per process. */
-export function apiRuntime(): Promise<string> {
-  prepared ??= prepare().catch((error: unknown) => {
+/**
+ * The runtime folder, created (or repaired) once per process, and again if something (a cleaner
+ * of /tmp) removed it while a long-lived course server was running.
+ */
+export async function apiRuntime(): Promise<string> {
+  if (prepared) {
+    const root = await prepared.catch(() => undefined);
+    if (root && shippedPackages.every((name) => existsSync(join(root, 'node_modules', name)))) return root;
     prepared = undefined;
-    throw error;
-  });
+  }
+  prepared = prepare();
+  prepared.catch(() => (prepared = undefined));
   return prepared;
 }
 

@@ -110,8 +110,8 @@ export class LearnerServer {
     const exited = child.exited.then(() => ({ kind: 'exited' as const }));
     let accepted = false;
     for (;;) {
-      if (this.exit) throw this.startFailure(this.exit);
       if (options.signal.aborted) throw options.signal.reason ?? new Error('The grade was stopped.');
+      if (this.exit) throw this.startFailure(this.exit);
       const remaining = deadline - performance.now();
       if (remaining <= 0) break;
       // A server told HOST=127.0.0.1 may still bind `localhost`, which is only ::1 on some machines.
