@@ -141,7 +141,7 @@ export default httpApi({
             `the \`Location\` header to point at \`/books/${String(id)}\`, got \`${created.header('location')}\``,
           );
         const target = new URL(created.header('location') ?? '', 'http://localhost');
-        const fetched = await t.request(`GET ${target.pathname}${target.search}`).expectStatus(200, 'the Location of a new book').expectJson();
+        const fetched = await t.request(`GET ${target.pathname}${target.search}`, { purpose: 'following the Location header' }).expectStatus(200, 'the Location of a new book').expectJson();
         expectBook(fetched, book);
       },
     ),
@@ -232,7 +232,7 @@ export default httpApi({
         const first = await create(t);
         const clash = { ...newBook(t.random), isbn: first.isbn };
         await t.request('POST /books', { json: clash }).expectError(409, { why: 'that ISBN is taken' });
-        const kept = await t.request(`GET ${bookPath(first.id)}`).expectStatus(200).expectJson();
+        const kept = await t.request(`GET ${bookPath(first.id)}`, { purpose: 'reading the first book again' }).expectStatus(200).expectJson();
         expectBook(kept, first);
       },
     ),
@@ -352,7 +352,7 @@ export default httpApi({
         const expected = { ...book, ...changes };
         const reply = await t.request(`PATCH ${bookPath(book.id)}`, { json: changes }).expectStatus(200).expectJson();
         expectBook(reply, expected);
-        const again = await t.request(`GET ${bookPath(book.id)}`).expectStatus(200).expectJson();
+        const again = await t.request(`GET ${bookPath(book.id)}`, { purpose: 'reading the book after the update' }).expectStatus(200).expectJson();
         expectBook(again, expected);
       },
     ),
@@ -375,7 +375,7 @@ export default httpApi({
         for (const [field, value] of invalid) {
           await t.request(`PATCH ${bookPath(book.id)}`, { json: { [field]: value } }).expectError(400, { fields: [field] });
         }
-        const after = await t.request(`GET ${bookPath(book.id)}`).expectStatus(200).expectJson();
+        const after = await t.request(`GET ${bookPath(book.id)}`, { purpose: 'reading the book after the rejected changes' }).expectStatus(200).expectJson();
         expectBook(after, book);
       },
     ),
@@ -419,8 +419,8 @@ export default httpApi({
       async (t) => {
         const book = await create(t);
         await t.request(`DELETE ${bookPath(book.id)}`).expectStatus(204).expectEmptyBody();
-        await t.request(`GET ${bookPath(book.id)}`).expectError(404, { why: 'the book was deleted' });
-        await t.request(`DELETE ${bookPath(book.id)}`).expectError(404, { why: 'the book was already deleted' });
+        await t.request(`GET ${bookPath(book.id)}`, { purpose: 'reading the book after deleting it' }).expectError(404, { why: 'the book was deleted' });
+        await t.request(`DELETE ${bookPath(book.id)}`, { purpose: 'deleting the same book again' }).expectError(404, { why: 'the book was already deleted' });
       },
     ),
 

@@ -14,7 +14,7 @@ export interface SentRequest {
   path: string;
   headers: Readonly<Record<string, string>>;
   body?: string;
-  /** Why the grader sent it when it is set-up for the check rather than the thing checked. */
+  /** What the request is for, when that is not plain from the check (set-up, a follow-up read). */
   purpose?: string;
 }
 
@@ -24,7 +24,7 @@ export interface RequestOptions {
   /** Sent as is (for bodies that are deliberately not valid JSON). */
   body?: string;
   headers?: Record<string, string>;
-  /** Set-up requests say what they are for, so a failure reads "while creating a book to test with". */
+  /** Set-up and follow-up requests say what they are for, so a failure reads "While creating a book to test with: …". */
   purpose?: string;
 }
 
