@@ -170,8 +170,11 @@ export function testSuiteGrader(config: TestSuiteConfig): TestSuiteGrader {
     const mutated = config.mutants.map((bug) => ({ bug, source: applyMutant(correctModule, bug) }));
 
     const root = await mkdtemp(join(tmpdir(), 'bw-test-suite-'));
+    let writingMutants: Promise<unknown> | undefined;
     try {
       await writeFolder(join(root, CORRECT), workspace);
+      // The mutants' folders are written while the tests run on the correct code.
+      writingMutants = Promise.all(mutated.map(({ bug, source }) => writeFolder(join(root, bug.id), new Map([...workspace, [config.module, source]]))));
       const probeFile = join(root, 'probe.json');
       const correctRun = await runNodeTests({
         cwd: root,
@@ -182,8 +185,8 @@ export function testSuiteGrader(config: TestSuiteConfig): TestSuiteGrader {
         probeFile,
         signal: input.signal,
       });
-      throwIfStopped(correctRun, input.signal, 'on the correct code', readProbe(probeFile));
       const probe = readProbe(probeFile);
+      throwIfStopped(correctRun, input.signal, 'on the correct code', probe);
       const result = resultsByFolder(correctRun.events, [CORRECT]).get(CORRECT) as FolderResult;
       const baselineVerdict = judgeBaseline(result, correctRun, probe, join(root, CORRECT), config.tests, testTimeoutMs);
 
@@ -198,7 +201,7 @@ export function testSuiteGrader(config: TestSuiteConfig): TestSuiteGrader {
         };
       }
 
-      await Promise.all(mutated.map(({ bug, source }) => writeFolder(join(root, bug.id), new Map([...workspace, [config.module, source]]))));
+      await writingMutants;
       const rounds = Math.ceil((config.mutants.length * config.tests.length) / concurrency);
       const elapsed = performance.now() - started;
       const mutantRun = await runNodeTests({
@@ -226,6 +229,7 @@ export function testSuiteGrader(config: TestSuiteConfig): TestSuiteGrader {
         summary: assertsNothing ? `${summary}; your tests never assert anything, so they pass whatever the code returns` : summary,
       };
     } finally {
+      await writingMutants?.catch(() => undefined);
       await rm(root, { recursive: true, force: true, maxRetries: 3 });
     }
   }
