@@ -188,9 +188,15 @@ function imports(parsed: Parsed): { line: number; path: string }[] {
 
 const imageExtension = /\.(svg|png|jpe?g|gif|webp|avif)$/i;
 
+/** A URL with a scheme (`https:`, `mailto:`) or protocol-relative (`//host`): not part of the course. */
+const isExternal = (url: string) => /^[a-z][a-z0-9+.-]*:|^\/\//i.test(url);
+
+/** The path of a URL, without query or fragment. */
+const pathOf = (url: string) => url.replace(/[?#].*$/, '');
+
 /** Why an internal URL does not resolve, or undefined when it does. */
 function unresolved(url: string): string | undefined {
-  const path = url.replace(/[?#].*$/, '');
+  const path = pathOf(url);
   if (path === '/' || path === '/search/' || path === '/exercises/') return undefined;
   if (!path.endsWith('/')) return 'must end with "/" (the site uses trailing slashes)';
   const segments = path.split('/').slice(1, -1);
@@ -259,10 +265,13 @@ describe.each(lessons.map((lesson) => [lesson.file, lesson] as const))('%s', (fi
     expect(problems).toEqual([]);
   });
 
-  it('links only to pages that exist', () => {
+  it('links only to pages that exist, with absolute site URLs', () => {
     const problems = targets(parsed)
-      .filter(({ url, image }) => !image && url.startsWith('/') && !url.startsWith('//'))
+      .filter(({ url, image }) => !image && !isExternal(url) && !url.startsWith('#') && !imageExtension.test(pathOf(url)))
       .flatMap(({ line, url }) => {
+        if (!url.startsWith('/')) {
+          return [`${file}:${line}: link ${url}: a relative link breaks on the site; use an absolute site URL with a trailing slash, such as /lessons/design/api-design/`];
+        }
         const why = unresolved(url);
         return why ? [`${file}:${line}: link ${url}: ${why}`] : [];
       });
@@ -276,13 +285,13 @@ describe.each(lessons.map((lesson) => [lesson.file, lesson] as const))('%s', (fi
       if (!existsSync(resolve(here, path))) problems.push(`${file}:${line}: imports ${path}, which does not exist (looked for ${rel(resolve(here, path))})`);
     }
     for (const { line, url, image } of targets(parsed)) {
-      const looksLikeImage = image || imageExtension.test(url.replace(/[?#].*$/, ''));
-      if (!looksLikeImage) continue;
-      if (/^[a-z][a-z0-9+.-]*:|^\/\//i.test(url)) {
-        problems.push(`${file}:${line}: the image ${url} comes from another site; put it beside the lesson (diagrams/) and import it`);
+      if (isExternal(url)) {
+        if (image) problems.push(`${file}:${line}: the image ${url} comes from another site; put it beside the lesson (diagrams/) and import it`);
         continue;
       }
-      const path = url.startsWith('/') ? join(root, 'public', url.replace(/[?#].*$/, '')) : resolve(here, url.replace(/[?#].*$/, ''));
+      // Embedded images, and links to local image files, must point at a file that exists.
+      if (!image && !imageExtension.test(pathOf(url))) continue;
+      const path = url.startsWith('/') ? join(root, 'public', pathOf(url)) : resolve(here, pathOf(url));
       if (!existsSync(path)) problems.push(`${file}:${line}: the image ${url} does not exist (looked for ${rel(path)})`);
     }
     expect(problems).toEqual([]);
@@ -296,7 +305,7 @@ describe.each(lessons.map((lesson) => [lesson.file, lesson] as const))('%s', (fi
       // Invalid YAML is reported by the frontmatter check.
     }
     const problems: string[] = [];
-    const linked = new Set(targets(parsed).map(({ url }) => url.replace(/[?#].*$/, '')));
+    const linked = new Set(targets(parsed).map(({ url }) => pathOf(url)));
     for (const id of Array.isArray(listed) ? listed : []) {
       if (typeof id !== 'string') continue;
       if (!exerciseIds.has(id)) {
