@@ -172,7 +172,12 @@ export class LearnerServer {
     if (missingPackage?.[1] && /ERR_MODULE_NOT_FOUND|MODULE_NOT_FOUND/.test(outcome.stderr)) {
       const specifier = missingPackage[1];
       if (this.dir && specifier.startsWith(this.dir)) {
-        return new SubmissionError('crash', `Your server imports \`${this.relative(specifier)}\`, which is not in your submission. Check the path and the file extension (ES modules need \`.js\` in relative imports).`, details);
+        return new SubmissionError(
+          'crash',
+          `Your server needs \`${this.relative(specifier)}\`, which is not in your submission. Check the path in the start script or the import, ` +
+            'and the file extension (ES modules need `.js` in relative imports).',
+          details,
+        );
       }
       if (!specifier.startsWith('.') && !specifier.startsWith('/')) {
         return new SubmissionError(

@@ -221,7 +221,7 @@ describe('http-api: a server that cannot be judged', () => {
 
   it('names a missing file of the submission', async () => {
     const run = await grade(workspace(`import './store.js';\n`));
-    expect(submissionError(run).message).toMatch(/imports `src\/store\.js`, which is not in your submission/);
+    expect(submissionError(run).message).toMatch(/needs `src\/store\.js`, which is not in your submission/);
     expectCleanedUp(run);
   });
 
@@ -260,6 +260,18 @@ describe('http-api: a server that cannot be judged', () => {
     const run = await grade(workspace(nodeServer({ routes })));
     expect(submissionError(run).reason).toBe('output-limit');
     expectCleanedUp(run);
+  });
+
+  it('explains a start script that names a missing file or a command that is not there', async () => {
+    const wrongFile = new Map([['package.json', JSON.stringify({ scripts: { start: 'node src/index.js' } })], ['src/server.js', nodeServer()]]);
+    const missingFile = submissionError(await grade(wrongFile));
+    expect(missingFile.reason).toBe('crash');
+    expect(missingFile.message).toMatch(/needs `src\/index\.js`, which is not in your submission/);
+
+    const nodemon = new Map([['package.json', JSON.stringify({ scripts: { start: 'nodemon src/server.js' } })], ['src/server.js', nodeServer()]]);
+    const notThere = submissionError(await grade(nodemon));
+    expect(notThere.reason).toBe('crash');
+    expect(notThere.message).toMatch(/names a command that does not exist here/);
   });
 
   it('reads the start command from package.json, and explains a missing or broken one', async () => {
