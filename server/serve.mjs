@@ -5,7 +5,9 @@ import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { createLocalRunner } from '../src/server/local-runner.ts';
 import { securityHeaders } from './headers.mjs';
 
 const { values } = parseArgs({
@@ -27,8 +29,13 @@ if (!existsSync(entry)) {
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const { handler: astroHandler } = await import(entry.href);
 
+// The local runner: /api/* grades and runs learner code on this machine, behind its guards.
+// A name given with --host (not an address) is one the Host header may use too.
+const runner = createLocalRunner({ hostNames: isIP(host) === 0 ? [host] : [] });
+
 const server = http.createServer((req, res) => {
   for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
+  if (runner.handle(req, res)) return;
   astroHandler(req, res);
 });
 
@@ -46,6 +53,20 @@ server.listen(port, host, () => {
   console.log(`Backend Workflow is ready at http://${shown}:${port}/`);
 });
 
-const shutdown = () => server.close(() => process.exit(0));
+// Learner servers and database workers go down with the course server: nothing is left behind.
+let stopping = false;
+const shutdown = () => {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  server.closeAllConnections();
+  runner.close().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+};
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
