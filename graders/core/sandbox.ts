@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
@@ -85,67 +86,91 @@ class CappedText {
   }
 }
 
-/** Sum of resident memory, in MB, of every live process in the group (Linux only; 0 elsewhere). */
-export function groupRssMb(pgid: number): number {
-  let totalKb = 0;
+/** Calls `visit` with the pid and the fields after the command name of every process in /proc (Linux only). */
+function eachProcess(visit: (pid: number, fields: string[]) => void): void {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return 0;
+    return;
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the command name, which may itself contain spaces or parentheses.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const state = fields[0];
-      const group = Number(fields[2]);
-      if (group !== pgid || state === 'Z') continue;
-      const rssPages = Number(fields[21]);
-      totalKb += (rssPages * 4096) / 1024;
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
     } catch {
-      // The process ended while we looked.
+      continue; // The process ended while we looked.
     }
+    // Fields after the command name, which may itself contain spaces or parentheses:
+    // [0] state, [1] ppid, [2] process group, …, [21] resident pages.
+    visit(Number(entry), stat.slice(stat.lastIndexOf(')') + 2).split(' '));
   }
+}
+
+/** Sum of resident memory, in MB, of every live process in the group (Linux only; 0 elsewhere). */
+export function groupRssMb(pgid: number): number {
+  let totalKb = 0;
+  eachProcess((_pid, fields) => {
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') totalKb += (Number(fields[21]) * 4096) / 1024;
+  });
   return totalKb / 1024;
 }
 
 /** Live (non-zombie) processes of a group; used to prove nothing is left behind. */
 export function livePidsInGroup(pgid: number): number[] {
   const pids: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return pids;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') pids.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
+  eachProcess((pid, fields) => {
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') pids.push(pid);
+  });
   return pids;
 }
 
-/** Process groups this process has started, so tests can prove none outlives its grade. */
-const startedGroups = new Set<number>();
+/**
+ * Every sandboxed process carries this variable with a value of its own, and passes it on to what
+ * it starts. A process that leaves the group (`spawn(..., { detached: true })`, `setsid`) is still
+ * found by it, so it cannot outlive the run; only code that also clears its environment escapes.
+ */
+const markerVariable = 'BACKEND_WORKFLOW_SANDBOX';
 
-/** Processes still alive in any group the sandbox started (zombies, already dead, are ignored). */
+/** Live processes whose environment holds one of `markers` (Linux only). */
+function markedPids(markers: ReadonlySet<string>): number[] {
+  if (markers.size === 0) return [];
+  const pids: number[] = [];
+  eachProcess((pid, fields) => {
+    if (fields[0] === 'Z' || pid === process.pid) return;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+    } catch {
+      return; // gone, or not ours to read
+    }
+    for (const entry of environ.split('\0')) {
+      if (entry.startsWith(markerVariable + '=') && markers.has(entry.slice(markerVariable.length + 1))) {
+        pids.push(pid);
+        return;
+      }
+    }
+  });
+  return pids;
+}
+
+/** Process groups (and markers) this process has started, so tests can prove none outlives its grade. */
+const startedGroups = new Set<number>();
+const startedMarkers = new Set<string>();
+
+/** Processes still alive in any group the sandbox started, or that left such a group (zombies, already dead, are ignored). */
 export function leftoverProcesses(): number[] {
-  const alive: number[] = [];
+  const alive = new Set<number>();
   for (const pgid of startedGroups) {
     const pids = livePidsInGroup(pgid);
     if (pids.length === 0) startedGroups.delete(pgid);
-    alive.push(...pids);
+    for (const pid of pids) alive.add(pid);
   }
-  return alive;
+  const escaped = markedPids(startedMarkers);
+  if (escaped.length === 0) startedMarkers.clear();
+  for (const pid of escaped) alive.add(pid);
+  return [...alive];
 }
 
 /** Starts `command args` under the sandbox's limits. */
@@ -155,10 +180,12 @@ export function runSandboxed(command: string, args: string[], options: SandboxOp
   const keepBytes = options.outputKeepBytes ?? defaultLimits.outputKeepBytes;
   const killBytes = options.outputKillBytes ?? defaultLimits.outputKillBytes;
   const started = performance.now();
+  const marker = randomUUID();
+  startedMarkers.add(marker);
 
   const child = spawn(command, args, {
     cwd: options.cwd,
-    env: { ...baseEnv(heapMb), ...options.env },
+    env: { ...baseEnv(heapMb), ...options.env, [markerVariable]: marker },
     detached: true, // a process group of its own, so the whole tree can be killed at once
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -170,13 +197,17 @@ export function runSandboxed(command: string, args: string[], options: SandboxOp
   let killedFor: KillReason | undefined;
   let peakRssMb = 0;
   let exited = false;
+  let flooded = false;
 
   const killGroup = (sig: NodeJS.Signals) => {
     if (child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, sig);
-    } catch {
-      // already gone
+    const targets = [-child.pid, ...markedPids(new Set([marker]))];
+    for (const target of targets) {
+      try {
+        process.kill(target, sig);
+      } catch {
+        // already gone
+      }
     }
   };
 
@@ -192,7 +223,8 @@ export function runSandboxed(command: string, args: string[], options: SandboxOp
     stream.push(chunk);
     combined.push(chunk);
     // Keep draining past the cap, so the child never blocks on a full pipe, but stop a flood.
-    if (stdout.total + stderr.total > killBytes) {
+    if (stdout.total + stderr.total > killBytes && !flooded) {
+      flooded = true;
       killedFor ??= 'output-limit';
       killGroup('SIGKILL');
     }
@@ -215,10 +247,15 @@ export function runSandboxed(command: string, args: string[], options: SandboxOp
   if (options.signal?.aborted) onAbort();
 
   const exitedPromise = new Promise<ProcessOutcome>((resolve) => {
+    let settled = false;
+    let closeTimer: NodeJS.Timeout | undefined;
     const finish = (exitCode: number | null, exitSignal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
       exited = true;
       clearTimeout(wallTimer);
       clearTimeout(killTimer);
+      clearTimeout(closeTimer);
       clearInterval(memoryTimer);
       options.signal?.removeEventListener('abort', onAbort);
       // The leader is gone; make sure nothing it started lingers in the group.
@@ -226,11 +263,11 @@ export function runSandboxed(command: string, args: string[], options: SandboxOp
       // V8 reports a heap that hit --max-old-space-size this way. A print loop that never yields
       // dies the same way (its pipe writes queue up in its heap), so a lot of output means a flood.
       const heapExhausted = /JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(stderr.text());
-      const flooded = stdout.total + stderr.total >= keepBytes;
+      const printedMuch = stdout.total + stderr.total >= keepBytes;
       resolve({
         exitCode,
         exitSignal,
-        killedFor: killedFor ?? (heapExhausted ? (flooded ? 'output-limit' : 'out-of-memory') : undefined),
+        killedFor: killedFor ?? (heapExhausted ? (printedMuch ? 'output-limit' : 'out-of-memory') : undefined),
         stdout: stdout.text(),
         stderr: stderr.text(),
         output: combined.text(),
@@ -242,8 +279,17 @@ export function runSandboxed(command: string, args: string[], options: SandboxOp
       stderr.push(Buffer.from(String(error.message)));
       finish(null, null);
     });
-    // When the leader exits, kill what it started, so pipes held by grandchildren close too.
-    child.on('exit', () => killGroup('SIGKILL'));
+    child.on('exit', (exitCode, exitSignal) => {
+      // When the leader exits, kill what it started, so pipes held by grandchildren close too.
+      killGroup('SIGKILL');
+      // A process that escaped the kill (it cleared its environment) may still hold the pipes:
+      // stop reading them rather than wait for it.
+      closeTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(exitCode, exitSignal);
+      }, defaultLimits.killGraceMs);
+    });
     child.on('close', finish);
   });
 

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { livePidsInGroup, nodeBinary, runSandboxed } from '../../graders/core/sandbox.ts';
+import { leftoverProcesses, livePidsInGroup, nodeBinary, runSandboxed } from '../../graders/core/sandbox.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bw-sandbox-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -102,4 +102,49 @@ describe('runSandboxed', () => {
     expect(outcome.killedFor).toBe('aborted');
     expect(await waitUntilGone(child.pid)).toEqual([]);
   });
+
+  it('kills a process that left the group (spawned detached), and does not wait for it', async () => {
+    const file = script('escape.js', `
+      const { spawn } = require('node:child_process');
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+      child.unref();
+      console.log(child.pid);
+    `);
+    const child = runSandboxed(nodeBinary, [file], { cwd: dir, timeoutMs: 5_000 });
+    const outcome = await child.exited;
+    const escaped = Number(outcome.stdout.trim());
+    expect(escaped).toBeGreaterThan(0);
+    expect(outcome.durationMs).toBeLessThan(3_000);
+    expect(alive(escaped)).toBe(false);
+    expect(leftoverProcesses()).not.toContain(escaped);
+  });
+
+  it('ends the run when the program exits, even if something it started still holds the output pipes', async () => {
+    const file = script('holder.js', `
+      const { spawn } = require('node:child_process');
+      // A cleared environment hides it from the sandbox: the run must end all the same.
+      const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { detached: true, env: {}, stdio: ['ignore', 'inherit', 'inherit'] });
+      child.unref();
+      console.log(child.pid);
+    `);
+    const child = runSandboxed(nodeBinary, [file], { cwd: dir, timeoutMs: 10_000 });
+    const outcome = await child.exited;
+    const holder = Number(outcome.stdout.trim());
+    try {
+      expect(holder).toBeGreaterThan(0);
+      expect(outcome.exitCode).toBe(0);
+      expect(outcome.durationMs).toBeLessThan(3_000);
+    } finally {
+      if (holder > 0 && alive(holder)) process.kill(holder, 'SIGKILL');
+    }
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== undefined && state !== 'Z';
+  } catch {
+    return false;
+  }
+}
