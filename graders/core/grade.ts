@@ -93,16 +93,32 @@ export async function gradeSubmission(exerciseId: string, submission: ReadonlyMa
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (options.signal?.aborted) controller.abort(options.signal.reason);
   const timeoutMs = options.timeoutMs ?? limits.gradeMs;
+  // A stopped grader needs a moment to kill its processes (SIGTERM, then SIGKILL after the grace
+  // period) and its workers; it is stopped that much before the limit, so that the report still
+  // comes within the limit and nothing of the learner's outlives it (a CLI exits right after).
+  const cleanUpMs = Math.min(limits.killGraceMs * 3, Math.floor(timeoutMs / 2));
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
+  let timedOut = false;
+  const deadline = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => {
-      controller.abort(new GradeTimeout());
-      reject(new GradeTimeout());
-    }, timeoutMs);
+      timedOut = true;
+      controller.abort(new GradeTimeout('The grade ran out of time.'));
+      resolve(undefined);
+    }, timeoutMs - cleanUpMs);
   });
+  let work: Promise<GradeOutcome> | undefined;
+  const timeoutReport = async () => {
+    const stopped = work ? work.then(() => undefined, () => undefined) : Promise.resolve();
+    let wait: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise((resolve) => (wait = setTimeout(resolve, cleanUpMs)))]);
+    clearTimeout(wait);
+    return finish({ status: 'error', reason: 'timeout', message: `Grading took longer than ${timeoutMs / 1000} s and was stopped.`, checks: [] });
+  };
 
   try {
-    const outcome: GradeOutcome = await Promise.race([grader.grade({ exercise, files: workspace, seed, signal: controller.signal }), deadline]);
+    work = grader.grade({ exercise, files: workspace, seed, signal: controller.signal });
+    const outcome = await Promise.race([work, deadline]);
+    if (timedOut || !outcome) return await timeoutReport();
     const ran = outcome.checks.some((check) => check.status !== 'skipped');
     const allPassed = outcome.checks.every((check) => check.status === 'pass');
     return finish({
@@ -114,6 +130,9 @@ export async function gradeSubmission(exerciseId: string, submission: ReadonlyMa
       ...(outcome.diagram ? { diagram: outcome.diagram } : {}),
     });
   } catch (error) {
+    // Once the limit has passed, what the stopped grader throws (a server it saw die, a cancelled
+    // query) is a consequence of being stopped, not a verdict.
+    if (timedOut) return await timeoutReport();
     if (error instanceof SubmissionError) {
       return finish({
         status: 'error',
@@ -123,9 +142,6 @@ export async function gradeSubmission(exerciseId: string, submission: ReadonlyMa
         ...(error.details.output ? { output: truncateOutput(error.details.output, MAX_RUN_OUTPUT) } : {}),
         checks: [],
       });
-    }
-    if (error instanceof GradeTimeout) {
-      return finish({ status: 'error', reason: 'timeout', message: `Grading took longer than ${timeoutMs / 1000} s and was stopped.`, checks: [] });
     }
     if (controller.signal.aborted && options.signal?.aborted) {
       return finish({ status: 'error', reason: 'internal', message: 'The grade was cancelled.', checks: [] });

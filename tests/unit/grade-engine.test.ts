@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { disposeGraders, gradeSubmission } from '../../graders/core/grade.ts';
 import { reportSchema } from '../../graders/core/report.ts';
+import { livePidsInGroup } from '../../graders/core/sandbox.ts';
 
 /** The engine's verdict rules, on a throw-away exercise whose grader does what each case needs. */
 
@@ -37,6 +38,14 @@ export default {
     const answer = files.get('answer.txt')?.trim();
     if (answer === 'syntax') throw new SubmissionError('syntax', 'answer.txt does not parse', { location: { file: 'answer.txt', line: 1 } });
     if (answer === 'hang') return new Promise(() => {});
+    if (answer === 'stubborn') {
+      // A learner process that ignores SIGTERM: only the sandbox's SIGKILL, after its grace period, ends it.
+      const { runSandboxed, nodeBinary } = await import(${JSON.stringify(core('sandbox.ts'))});
+      const child = runSandboxed(nodeBinary, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'], { cwd: process.cwd(), signal });
+      globalThis.stubbornPid = child.pid;
+      await child.exited;
+      return { checks: [] };
+    }
     if (answer === 'throw') throw new Error('grader bug');
     if (answer === 'nothing') return { checks: [] };
     return {
@@ -96,6 +105,15 @@ describe('gradeSubmission', () => {
     const report = await grade({ 'answer.txt': 'hang' }, 300);
     expect(report).toMatchObject({ status: 'error', reason: 'timeout' });
     expect(report.durationMs).toBeLessThan(2_000);
+  });
+
+  it('has killed the learner\'s processes by the time a timed-out grade reports, within the limit', async () => {
+    const report = await grade({ 'answer.txt': 'stubborn' }, 1_500);
+    const pid = (globalThis as { stubbornPid?: number }).stubbornPid;
+    expect(pid).toBeGreaterThan(0);
+    expect(livePidsInGroup(pid!)).toEqual([]);
+    expect(report).toMatchObject({ status: 'error', reason: 'timeout' });
+    expect(report.durationMs).toBeLessThanOrEqual(1_600);
   });
 
   it('blames the grader, not the learner, when the grader throws', async () => {
