@@ -65,7 +65,22 @@ export async function gradeSubmission(exerciseId: string, submission: ReadonlyMa
       durationMs: Math.round(performance.now() - started),
       graderVersion,
     };
-    return reportSchema.parse(report);
+    const parsed = reportSchema.safeParse(report);
+    if (parsed.success) return parsed.data;
+    // A grader bug, not the learner's: say what was wrong, in a report that is valid itself.
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(report)'}: ${issue.message}`).join('; ');
+    return {
+      version: 1,
+      exercise: exerciseId,
+      status: 'error',
+      reason: 'internal',
+      message: `The grader produced something that is not a valid report: ${problems}`,
+      checks: [],
+      score: 0,
+      maxScore: 0,
+      durationMs: report.durationMs,
+      graderVersion,
+    };
   };
 
   const missing = exercise.manifest.files.required.filter((path) => !submission.has(path));

@@ -48,6 +48,8 @@ export default {
     }
     if (answer === 'throw') throw new Error('grader bug');
     if (answer === 'nothing') return { checks: [] };
+    if (answer === 'bad-location') throw new SubmissionError('syntax', 'answer.txt does not parse', { location: { file: 'answer.txt', line: 0 } });
+    if (answer === 'bad-report') return { checks: [{ id: 'answer', title: '', status: 'pass', points: 1, maxPoints: 1, output: 'x'.repeat(2000) }] };
     return {
       checks: await runChecks([
         { id: 'answer', title: 'The answer is 42', points: 3, hint: 'Think deeply.', run: () => (answer === '42' ? pass() : fail('The answer was ' + answer)) },
@@ -120,6 +122,15 @@ describe('gradeSubmission', () => {
     const report = await grade({ 'answer.txt': 'throw' });
     expect(report).toMatchObject({ status: 'error', reason: 'internal' });
     expect(report.message).toContain('grader bug');
+  });
+
+  it('turns a grader result that breaks the report schema into an internal error, never a throw', async () => {
+    for (const answer of ['bad-location', 'bad-report']) {
+      const report = await grade({ 'answer.txt': answer });
+      expect(report).toMatchObject({ status: 'error', reason: 'internal', checks: [] });
+      expect(report.message).toMatch(/not a valid report: .*(title|line)/);
+      expect(reportSchema.safeParse(report).success).toBe(true);
+    }
   });
 
   it('names the exercises when asked for one that does not exist', async () => {
