@@ -58,7 +58,8 @@ function applyTheme(dark: boolean): void {
   monaco.editor.defineTheme(dark ? 'bw-dark' : 'bw-light', {
     base: dark ? 'vs-dark' : 'vs',
     inherit: true,
-    rules: [],
+    // vs-dark's comment green (#608b4e) has 4.3:1 contrast on our dark surface; this one has 6:1.
+    rules: dark ? [{ token: 'comment', foreground: '7ea86b' }] : [],
     colors: {
       'editor.background': background,
       'editorGutter.background': gutter,
@@ -115,25 +116,38 @@ async function loadTypes(url: string): Promise<void> {
 const fileUri = (path: string) => monaco.Uri.parse(`file:///${path.split('/').map(encodeURIComponent).join('/')}`);
 
 function createEditorHost(options: EditorHostOptions): EditorHost {
-  const files = new Map<string, { model: monaco.editor.ITextModel; readonly: boolean; view?: monaco.editor.ICodeEditorViewState | null }>();
+  type Entry = { text: string; readonly: boolean; model?: monaco.editor.ITextModel; view?: monaco.editor.ICodeEditorViewState | null };
+  const files = new Map<string, Entry>();
   let activePath = options.active;
   let tabMovesFocus = options.tabMovesFocus;
   let suppressChange = false;
+  const isScript = (path: string) => /\.(c|m)?(j|t)s$/.test(path);
 
-  const addModel = (file: EditorFile) => {
-    const model = monaco.editor.createModel(file.text, monacoLanguage(file.path), fileUri(file.path));
+  // Models are made when a file is first shown, except scripts, which the TypeScript worker needs
+  // all at once to follow imports between them. (A JSON model would start the JSON worker early.)
+  const modelOf = (path: string): monaco.editor.ITextModel | undefined => {
+    const entry = files.get(path);
+    if (!entry) return undefined;
+    if (entry.model) return entry.model;
+    const model = monaco.editor.createModel(entry.text, monacoLanguage(path), fileUri(path));
     model.updateOptions({ tabSize: 2, insertSpaces: true });
     model.onDidChangeContent(() => {
-      if (!suppressChange) options.onChange(file.path, model.getValue());
+      entry.text = model.getValue();
+      if (!suppressChange) options.onChange(path, entry.text);
     });
-    files.set(file.path, { model, readonly: file.readonly });
-    if (options.typesUrl && /\.(c|m)?(j|t)s$/.test(file.path)) void loadTypes(options.typesUrl);
+    entry.model = model;
+    if (options.typesUrl && isScript(path)) void loadTypes(options.typesUrl);
+    return model;
   };
-  for (const file of options.files) addModel(file);
+  const addEntry = (file: EditorFile) => {
+    files.set(file.path, { text: file.text, readonly: file.readonly });
+    if (isScript(file.path)) modelOf(file.path);
+  };
+  for (const file of options.files) addEntry(file);
 
-  const first = files.get(activePath) ?? files.values().next().value;
+  if (!files.has(activePath)) activePath = files.keys().next().value ?? '';
   const editor = monaco.editor.create(options.container, {
-    model: first?.model ?? null,
+    model: modelOf(activePath) ?? null,
     automaticLayout: true,
     minimap: { enabled: false },
     fontSize: 13.5,
@@ -191,11 +205,12 @@ function createEditorHost(options: EditorHostOptions): EditorHost {
 
   const open = (path: string) => {
     const entry = files.get(path);
-    if (!entry) return;
+    const model = modelOf(path);
+    if (!entry || !model) return;
     const current = files.get(activePath);
     if (current) current.view = editor.saveViewState();
     activePath = path;
-    editor.setModel(entry.model);
+    editor.setModel(model);
     if (entry.view) editor.restoreViewState(entry.view);
     applyFileOptions();
     reportStatus();
@@ -205,13 +220,17 @@ function createEditorHost(options: EditorHostOptions): EditorHost {
     open,
     setText(path, text) {
       const entry = files.get(path);
-      if (!entry || entry.model.getValue() === text) return;
+      if (!entry || entry.text === text) return;
+      if (!entry.model) {
+        entry.text = text;
+        return;
+      }
       entry.model.pushEditOperations([], [{ range: entry.model.getFullModelRange(), text }], () => null);
       entry.model.pushStackElement();
     },
-    getText: (path) => files.get(path)?.model.getValue(),
+    getText: (path) => files.get(path)?.text,
     addFile(file) {
-      if (!files.has(file.path)) addModel(file);
+      if (!files.has(file.path)) addEntry(file);
     },
     reveal(path, line, column) {
       open(path);
@@ -234,7 +253,10 @@ function createEditorHost(options: EditorHostOptions): EditorHost {
         automaticLayout: true,
         readOnly: true,
         originalEditable: false,
-        renderSideBySide: container.clientWidth > 640,
+        // Side by side down to a narrow editor pane (Monaco's own breakpoint is 900 px); inline below.
+        renderSideBySide: true,
+        useInlineViewWhenSpaceIsLimited: true,
+        renderSideBySideInlineBreakpoint: 520,
         minimap: { enabled: false },
         scrollBeyondLastLine: false,
         fontSize: 13.5,
@@ -260,7 +282,7 @@ function createEditorHost(options: EditorHostOptions): EditorHost {
     dispose() {
       editor.dispose();
       suppressChange = true;
-      for (const { model } of files.values()) model.dispose();
+      for (const { model } of files.values()) model?.dispose();
     },
   };
 }

@@ -31,8 +31,6 @@ import { manageTablist } from './tablist.ts';
 const TAB_MODE_KEY = 'bw:tab-moves-focus';
 const toastMs = 12_000;
 
-// The ER diagram module is written alongside this one; until it exists the panel says so.
-const diagramModules = import.meta.glob<{ renderErDiagram(diagram: NonNullable<Report['diagram']>): string }>('./er-diagram.ts');
 
 class WorkbenchElement extends HTMLElement {
   #started = false;
@@ -185,6 +183,11 @@ class WorkbenchElement extends HTMLElement {
       const target = event.target as HTMLElement;
       const opener = target.closest<HTMLElement>('[data-open]');
       if (opener && this.contains(opener)) this.#openFile(opener.dataset.open!, true);
+      const panel = target.closest<HTMLElement>('[data-show-panel]');
+      if (panel) {
+        const tab = this.querySelector<HTMLElement>(`[data-result-tabs] [data-panel="${panel.dataset.showPanel}"]`);
+        if (tab) this.#selectResultTab?.(tab, true);
+      }
       const location = target.closest<HTMLElement>('.report-location');
       if (location) void this.#revealLocation(location.dataset.file!, Number(location.dataset.line) || undefined, Number(location.dataset.column) || undefined);
     });
@@ -194,7 +197,7 @@ class WorkbenchElement extends HTMLElement {
 
     const form = this.querySelector<HTMLFormElement>('[data-newfile]');
     if (form) {
-      form.hidden = false;
+      this.#q('[data-newfile-details]').hidden = false;
       form.addEventListener('submit', (event) => {
         event.preventDefault();
         const input = form.querySelector<HTMLInputElement>('input')!;
@@ -555,6 +558,9 @@ class WorkbenchElement extends HTMLElement {
       }
       const report = await choice.runner.check(this.#config.exerciseId, this.#editableFiles(), controller.signal);
       reportView.innerHTML = renderReportHtml(report);
+      if (report.diagram && this.querySelector('[data-diagram]')) {
+        reportView.insertAdjacentHTML('beforeend', '<p class="wb-see-diagram"><button type="button" class="wb-tool" data-show-panel="diagram">See the diagram of your schema</button></p>');
+      }
       this.#announce(announcement(report));
       this.#renderDiagram(report);
       const attempt = await this.#store
@@ -604,12 +610,7 @@ class WorkbenchElement extends HTMLElement {
       return;
     }
     const diagram = report.diagram;
-    const load = diagramModules['./er-diagram.ts'];
-    if (!load) {
-      view.innerHTML = '<p class="muted">The diagram view is not part of this build.</p>';
-      return;
-    }
-    void load().then(
+    void import('./er-diagram.ts').then(
       ({ renderErDiagram }) => {
         const tables = diagram.tables.length;
         view.innerHTML = `<figure class="wb-diagram"><div class="wb-diagram-svg">${renderErDiagram(diagram)}</div><figcaption>Your schema: ${tables} ${tables === 1 ? 'table' : 'tables'} and ${diagram.relations.length} foreign ${diagram.relations.length === 1 ? 'key' : 'keys'}, as PostgreSQL sees it after running your file.</figcaption></figure>`;
@@ -737,11 +738,12 @@ class WorkbenchElement extends HTMLElement {
     container.innerHTML =
       '<div class="wb-diff-bar"><p>Comparing <label class="visually-hidden" for="wb-diff-file">File</label>' +
       `<select id="wb-diff-file" data-diff-file>${paths.map((path) => `<option${path === this.#active ? ' selected' : ''}>${escapeHtml(path)}</option>`).join('')}</select>` +
-      ': <strong>your work</strong> (left) with <strong>the reference solution</strong> (right).</p>' +
+      ': <strong>your work</strong> (left) with <strong>the reference solution</strong> (right). It is one way to pass, not the only one.</p>' +
       '<button type="button" class="wb-tool" data-diff-close>Close comparison</button></div><div class="wb-diff-host" data-diff-host></div>';
     container.hidden = false;
-    this.#q('[data-monaco]').hidden = true;
-    this.#showView('code');
+    // The comparison covers the workbench; what is under it is out of reach until it closes.
+    this.#q('.wb-panes').inert = true;
+    this.#q('.wb-views').inert = true;
     const handle = editor.createDiff(this.#q('[data-diff-host]'));
     this.#diff = { handle, solution };
     const select = this.#q<HTMLSelectElement>('[data-diff-file]');
@@ -754,8 +756,15 @@ class WorkbenchElement extends HTMLElement {
       this.#closeDiff();
       this.#q<HTMLButtonElement>('[data-action="compare"]').focus();
     });
+    container.addEventListener('keydown', (event) => {
+      // Escape belongs to the editors inside; from the bar it closes the comparison.
+      if (event.key === 'Escape' && (event.target as HTMLElement).closest('.wb-diff-bar')) {
+        this.#closeDiff();
+        this.#q<HTMLButtonElement>('[data-action="compare"]').focus();
+      }
+    });
     select.focus();
-    this.#announce('Showing your work beside the reference solution. Close comparison returns to the editor.');
+    this.#announce('Showing your work beside the reference solution. Close comparison (or Escape) returns to the editor.');
   }
 
   #closeDiff(): void {
@@ -765,7 +774,8 @@ class WorkbenchElement extends HTMLElement {
     const container = this.#q('[data-diff]');
     container.hidden = true;
     container.innerHTML = '';
-    this.#q('[data-monaco]').hidden = false;
+    this.#q('.wb-panes').inert = false;
+    this.#q('.wb-views').inert = false;
     this.#editor?.layout();
   }
 
