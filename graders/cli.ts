@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeAssignment } from './cli/assignment.ts';
+import { FolderNotEmptyError, assertWritableFolder } from './cli/folders.ts';
 import { formatReport, styleFor } from './cli/format-human.ts';
 import { annotations, classroomPoints, jobSummary } from './cli/github.ts';
 import { toJunit } from './cli/junit.ts';
@@ -80,9 +81,7 @@ function list(io: Io): number {
 function init(io: Io, args: string[], force: boolean): number {
   const exercise = exerciseOrUsage(args[0]);
   const target = resolve(io.cwd, args[1] ?? exercise.id);
-  if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0) && !force) {
-    throw new UsageError(`${target} is not an empty folder. Choose another, or pass --force to overwrite the starter files in it.`);
-  }
+  assertWritableFolder(target, force);
   for (const [path, text] of readStarter(exercise)) {
     const full = join(target, path);
     mkdirSync(dirname(full), { recursive: true });
@@ -103,7 +102,14 @@ async function grade(io: Io, args: string[], flags: { json: boolean; junit?: str
     seed = Number(flags.seed);
     if (!Number.isInteger(seed) || seed <= 0) throw new UsageError(`--seed takes a positive whole number, not "${flags.seed}".`);
   }
-  const report = await gradeSubmission(exercise.id, readFolder(dir), seed === undefined ? {} : { seed });
+  let submission;
+  try {
+    submission = readFolder(dir);
+  } catch (error) {
+    // Too many files (a node_modules in the wrong place), or a file that cannot be read.
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const report = await gradeSubmission(exercise.id, submission, seed === undefined ? {} : { seed });
   const title = exercise.manifest.title;
   if (flags.json) io.out(JSON.stringify(report, null, 2));
   else io.out(formatReport(report, title, styleFor(io.stdout, io.env)));
@@ -181,7 +187,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         throw new UsageError(`Unknown command "${command}".`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof FolderNotEmptyError) {
       io.err(`backend-workflow: ${error.message}\nRun \`backend-workflow --help\` for usage.`);
       return exitCodes.usage;
     }

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type LoadedExercise, readStarter } from '../core/exercises.ts';
+import { assertWritableFolder } from './folders.ts';
 
 /**
  * A ready repository for a bootcamp assignment: the starter files, the brief as README, and a
@@ -91,9 +92,7 @@ ${brief}
 
 export function writeAssignment(options: AssignmentOptions): string[] {
   const { exercise, outDir, packageSpec, force } = options;
-  if (existsSync(outDir) && readdirSync(outDir).length > 0 && !force) {
-    throw new Error(`${outDir} is not empty. Choose an empty folder, or pass --force to write into it.`);
-  }
+  assertWritableFolder(outDir, force);
   const written: string[] = [];
   const write = (path: string, text: string) => {
     const full = join(outDir, path);

@@ -106,4 +106,23 @@ describe('backend-workflow CLI', () => {
     expect(readFileSync(join(out, '.github/workflows/grade.yml'), 'utf8')).toContain('grade write-dockerfile . --github');
     expect(cli(['assignment', exercise, '--out', out]).code).toBe(3);
   });
+
+  it('says why it will not write or read a folder, as a usage error rather than an internal one', () => {
+    const full = join(scratch, 'full');
+    mkdirSync(full, { recursive: true });
+    writeFileSync(join(full, 'notes.txt'), 'mine');
+    const refused = cli(['assignment', exercise, '--out', full]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('--force');
+    expect(refused.stderr).not.toContain('internal error');
+    expect(readFileSync(join(full, 'notes.txt'), 'utf8')).toBe('mine');
+
+    const crowded = join(scratch, 'crowded');
+    mkdirSync(crowded, { recursive: true });
+    for (let index = 0; index <= 200; index++) writeFileSync(join(crowded, `file-${index}.txt`), '');
+    const tooMany = cli(['grade', exercise, crowded]);
+    expect(tooMany.code).toBe(3);
+    expect(tooMany.stderr).toContain('more than 200 files');
+    expect(tooMany.stderr).not.toContain('internal error');
+  });
 });
