@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeAssignment } from './cli/assignment.ts';
@@ -113,9 +113,15 @@ async function grade(io: Io, args: string[], flags: { json: boolean; junit?: str
   const title = exercise.manifest.title;
   if (flags.json) io.out(JSON.stringify(report, null, 2));
   else io.out(formatReport(report, title, styleFor(io.stdout, io.env)));
-  if (flags.junit) writeFileSync(resolve(io.cwd, flags.junit), toJunit(report, title));
+  if (flags.junit) {
+    const junitFile = resolve(io.cwd, flags.junit);
+    mkdirSync(dirname(junitFile), { recursive: true });
+    writeFileSync(junitFile, toJunit(report, title));
+  }
   if (flags.github) {
-    const prefix = args[1] && args[1] !== '.' ? `${args[1].replace(/\/$/, '')}/` : '';
+    // Annotations name files from the repository's root, which is the workspace of the job.
+    const fromRoot = relative(resolve(io.cwd, io.env.GITHUB_WORKSPACE ?? '.'), dir).split(sep).join('/');
+    const prefix = fromRoot === '' ? '' : `${fromRoot}/`;
     for (const line of annotations(report, prefix)) io.err(line);
     const summaryFile = io.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) writeFileSync(summaryFile, jobSummary(report, title), { flag: 'a' });

@@ -125,4 +125,12 @@ describe('backend-workflow CLI', () => {
     expect(tooMany.stderr).toContain('more than 200 files');
     expect(tooMany.stderr).not.toContain('internal error');
   });
+
+  it('names annotated files from the root of the GitHub workspace, and creates the folder of the JUnit file', () => {
+    const junit = join(scratch, 'reports', 'nested', 'grade.xml');
+    const { code, stderr } = cli(['grade', exercise, syntaxDir, '--github', '--junit', junit], { GITHUB_WORKSPACE: scratch, GITHUB_STEP_SUMMARY: '' });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^::error file=syntax\/Dockerfile,line=\d+,/m);
+    expect(readFileSync(junit, 'utf8')).toContain('<testsuite');
+  });
 });
