@@ -19,7 +19,10 @@ export interface LoadedExercise {
 /** Limits on what a submission folder may hold, so a stray `node_modules` never reaches a grader. */
 export const submissionLimits = { maxFiles: 200, maxFileBytes: 512 * 1024 } as const;
 
-const ignoredFolders = new Set(['node_modules', '.git', '.astro', 'dist', 'lib']);
+/** Never part of a submission, wherever they are. */
+const ignoredFolders = new Set(['node_modules', '.git']);
+/** Build output of this repository, skipped only at the top: a learner's `src/lib/` is their code. */
+const ignoredTopFolders = new Set(['.astro', 'dist', 'lib']);
 
 /** The package's root folder: where `package.json`, `exercises/` and `lessons/` live. */
 export const packageRoot: string = (() => {
@@ -96,7 +99,7 @@ export function listExercises(root = exercisesRoot): LoadedExercise[] {
   return listExerciseIds(root).map((id) => loadExercise(id, root));
 }
 
-/** Reads every text file under `dir` into a FileMap (skipping node_modules, .git and build output). */
+/** Reads every text file under `dir` into a FileMap (skipping node_modules, .git and the build output at its top). */
 export function readFolder(dir: string): FileMap {
   const files: FileMap = new Map();
   if (!existsSync(dir)) return files;
@@ -104,7 +107,7 @@ export function readFolder(dir: string): FileMap {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
       const full = join(current, entry.name);
       if (entry.isDirectory()) {
-        if (!ignoredFolders.has(entry.name)) walk(full);
+        if (!ignoredFolders.has(entry.name) && !(current === dir && ignoredTopFolders.has(entry.name))) walk(full);
       } else if (entry.isFile()) {
         if (files.size >= submissionLimits.maxFiles) {
           throw new Error(`${dir} holds more than ${submissionLimits.maxFiles} files; is a node_modules folder in the wrong place?`);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readFolder } from '../../graders/core/exercises.ts';
 import { disposeGraders, gradeSubmission } from '../../graders/core/grade.ts';
 import { reportSchema } from '../../graders/core/report.ts';
 import { livePidsInGroup } from '../../graders/core/sandbox.ts';
@@ -135,5 +136,22 @@ describe('gradeSubmission', () => {
 
   it('names the exercises when asked for one that does not exist', async () => {
     await expect(gradeSubmission('nope', new Map(), { exercisesRoot: root })).rejects.toThrow(/no exercise "nope".*demo/);
+  });
+
+  it('reads a submission folder with the learner\'s own lib/ and dist/ folders, skipping node_modules, .git and top-level build output', () => {
+    const folder = join(root, 'submission');
+    for (const [path, text] of Object.entries({
+      'src/server.js': 'server',
+      'src/lib/store.js': 'store',
+      'src/dist/helpers.js': 'helpers',
+      'lib/compiled.js': 'build output',
+      'node_modules/express/index.js': 'dependency',
+      'src/node_modules/local/index.js': 'dependency',
+      '.git/HEAD': 'ref',
+    })) {
+      mkdirSync(join(folder, path, '..'), { recursive: true });
+      writeFileSync(join(folder, path), text);
+    }
+    expect([...readFolder(folder).keys()].sort()).toEqual(['src/dist/helpers.js', 'src/lib/store.js', 'src/server.js']);
   });
 });
