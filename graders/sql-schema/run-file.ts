@@ -9,7 +9,7 @@ import { excerpt, lineAndColumn, offsetOfPosition, splitStatements } from './sta
  * re-run statement by statement after a reset, which is exactly psql's behaviour (so CREATE INDEX
  * CONCURRENTLY or a new enum value used right away, refused inside one implicit transaction, are
  * fine) and tells which statement failed. A file that does not run throws SubmissionError
- * `syntax` with PostgreSQL's message and the line.
+ * `syntax` with PostgreSQL's message and the line (`out-of-memory` when the database ran out of room).
  */
 export async function runFile(session: DatabaseSession, text: string, file: string): Promise<void> {
   const whole = await session.run(text);
@@ -47,12 +47,19 @@ async function finish(session: DatabaseSession, text: string, file: string, inTr
   if (!reply.ok) throw new Error(`DISCARD ALL failed after ${file}: ${reply.error.message}`);
 }
 
+/** SQLSTATEs of a database that ran out of room: out_of_memory, and disk_full (PGlite's disk is memory). */
+const outOfMemoryCodes = new Set(['53200', '53100']);
+
 function notRunnable(text: string, file: string, error: DbError, offset: number | undefined): SubmissionError {
   const where = offset === undefined ? undefined : lineAndColumn(text, offset);
+  const line = where ? ` (line ${where.line})` : '';
   const extra = [error.detail, error.hint ? `Hint: ${error.hint}` : undefined].filter(Boolean).join(' ');
+  const outOfMemory = outOfMemoryCodes.has(error.code);
   return new SubmissionError(
-    'syntax',
-    `PostgreSQL could not run ${file}${where ? ` (line ${where.line})` : ''}: ${error.message}.${extra ? ` ${extra}` : ''}`,
+    outOfMemory ? 'out-of-memory' : 'syntax',
+    outOfMemory
+      ? `The database ran out of memory while running ${file}${line}: ${error.message}. Does a statement build a huge result or table?`
+      : `PostgreSQL could not run ${file}${line}: ${error.message}.${extra ? ` ${extra}` : ''}`,
     {
       location: { file, ...(where ?? {}) },
       ...(offset === undefined ? {} : { output: excerpt(text, offset) }),

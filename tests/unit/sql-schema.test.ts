@@ -422,6 +422,14 @@ $$;`);
     expect(failing(await grade(inlineStyle))).toEqual({});
   });
 
+  it('a statement that runs the database out of memory is out-of-memory, not a syntax error, and the next grade is clean', async () => {
+    const error = await gradeError(`${inlineStyle}\nSELECT length(string_agg(repeat('x', 1000000), '')) FROM generate_series(1, 3000);\n`);
+    expect(error.reason).toBe('out-of-memory');
+    expect(error.message).toMatch(/ran out of memory while running schema\.sql \(line \d+\)/);
+    expect(error.details.location?.line).toBe(inlineStyle.split('\n').length + 1);
+    expect(failing(await grade(inlineStyle))).toEqual({});
+  });
+
   it('runs the file as psql does: CREATE INDEX CONCURRENTLY is fine', async () => {
     const outcome = await grade(inlineStyle.replace('CREATE INDEX ON books (author_id);', 'CREATE INDEX CONCURRENTLY books_author ON books (author_id);'));
     expect(failing(outcome)).toEqual({});
