@@ -149,6 +149,8 @@ export default sqlSchemaGrader({
       'A copy has at most one open loan at a time',
       [
         rejects('a second open loan of a copy that is already on loan', insert('loans'), insert('loans')),
+        // A rule per copy and member would let another member borrow a copy that is out.
+        rejects('a second open loan of a copy that is already on loan, to another member', insert('loans'), insert('members'), insert('loans')),
         accepts(
           'a new loan of a copy whose earlier loan was returned',
           insert('loans', { returned_at: '2026-03-10 10:00:00+00' }),
