@@ -197,7 +197,7 @@ export function testSuiteGrader(config: TestSuiteConfig): TestSuiteGrader {
             : 'Not judged: your tests must pass on the correct code before they can tell a bug from it.';
         return {
           checks: [toResult(baseline, baselineVerdict), ...mutantChecks.map(({ spec }) => skipped(spec, why))],
-          summary: `caught 0 of ${config.mutants.length} bugs`,
+          summary: `caught 0 of ${config.mutants.length} bugs: ${result.status === 'no-tests' ? 'no test ran' : 'your tests must pass on the correct code first'}`,
         };
       }
 

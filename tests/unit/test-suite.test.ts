@@ -278,6 +278,35 @@ describe('grading', () => {
     expect(status['grace-boundary-exclusive']).toBe('fail');
   });
 
+  it('tests that fail on the correct code: the first failing test and its assertion, every bug skipped', async () => {
+    const outcome = await quick.grade(
+      input(
+        withTests(`${header}describe('grace', () => {
+  test('inside', () => assert.equal(lateFeeCents(dueAt, after(DAY / 2)), 0));
+  test('at the end', () => assert.equal(lateFeeCents(dueAt, after(DAY)), 25));
+  test('also wrong', () => assert.equal(lateFeeCents(dueAt, after(3 * DAY)), 1));
+});`),
+      ),
+    );
+    const [baseline, ...bugs] = outcome.checks;
+    expect(baseline).toMatchObject({ id: 'passes-on-correct-code', status: 'fail', location: { file: 'test/late-fee.test.js', line: 9 } });
+    expect(baseline?.message).toBe('Your test "grace > at the end" fails on the correct code: Expected values to be strictly equal: 0 !== 25');
+    expect(bugs.every((check) => check.status === 'skipped')).toBe(true);
+    expect(outcome.summary).toBe(`caught 0 of ${grader.config.mutants.length} bugs: your tests must pass on the correct code first`);
+  });
+
+  it('a file without tests catches nothing, and says so', async () => {
+    const outcome = await quick.grade(input(withTests(`${header}// tests will go here\n`)));
+    expect(outcome.checks[0]).toMatchObject({ status: 'fail', message: expect.stringContaining('defines no test') });
+    expect(outcome.summary).toBe(`caught 0 of ${grader.config.mutants.length} bugs: no test ran`);
+  });
+
+  it('a syntax error is reported with its line', async () => {
+    const error = await quick.grade(input(withTests(`${header}test('x', () => {\n  assert.equal(1, 1;\n});\n`))).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(SubmissionError);
+    expect(error).toMatchObject({ reason: 'syntax', details: { location: { file: 'test/late-fee.test.js', line: 8 } } });
+  });
+
   it('a survivor names the behaviour left unpinned, never the code', async () => {
     const outcome = await quick.grade(input(withTests(`${header}test('3.5 days', () => assert.equal(lateFeeCents(dueAt, after(3.5 * DAY)), 100));`)));
     const survivor = outcome.checks.find((check) => check.id === 'grace-boundary-exclusive');
