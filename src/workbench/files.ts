@@ -154,7 +154,7 @@ export function renderTreeHtml(nodes: readonly TreeNode[], readonly: readonly st
     }
     const locked = readonly.includes(node.path);
     return (
-      `<li><button type="button" class="wb-tree-file" data-open="${escapeText(node.path)}"${locked ? ' data-readonly=""' : ''}${node.path === active ? ' aria-current="true"' : ''}>` +
+      `<li><button type="button" class="wb-tree-file" title="${escapeText(node.path)}" data-open="${escapeText(node.path)}"${locked ? ' data-readonly=""' : ''}${node.path === active ? ' aria-current="true"' : ''}>` +
       `<span class="wb-tree-name">${escapeText(node.name)}</span>${locked ? `${lockIconSvg}<span class="visually-hidden">, read-only</span>` : ''}</button></li>`
     );
   });

@@ -203,8 +203,15 @@ export function mountRequestPanel(options: RequestPanelOptions): RequestPanel {
       polling = setInterval(() => void poll(), 1000);
     } catch (error) {
       session = undefined;
-      if (starting.signal.aborted) setState('stopped', 'Start cancelled.');
-      else setState('failed', `Your server could not be started: ${escapeHtml(error instanceof Error ? error.message : String(error))}`);
+      if (starting.signal.aborted) {
+        setState('stopped', 'Start cancelled.');
+      } else {
+        setState('failed', `Your server could not be started: ${escapeHtml(error instanceof Error ? error.message : String(error))}`);
+        // What the server printed before it failed (AppStartError) is usually the answer.
+        const output = (error as { output?: unknown }).output;
+        if (typeof output === 'string' && output) showLog(output);
+        announce('Your server could not be started.');
+      }
     } finally {
       starting = undefined;
     }

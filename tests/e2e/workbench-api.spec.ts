@@ -76,5 +76,26 @@ test('a server that crashes at start says so, with its output', async ({ page, c
   // Either the start fails outright, or the server starts and is seen to stop: both are said in words.
   await expect(panel.locator('[data-server-state="failed"], [data-server-state="stopped"]')).toBeVisible({ timeout: 60_000 });
   await expect(panel.locator('[data-rq="state"]')).toContainText(/could not be started|stopped/);
+  // What the server printed is shown: here, the learner's own error.
+  await expect(panel.getByRole('region', { name: 'Server output' }).locator('pre')).toContainText('boom at start');
   await expect(panel.getByRole('button', { name: 'Start server' })).toBeVisible();
+});
+
+test('completion in the learner\'s JavaScript knows Express and Node', async ({ page }) => {
+  await page.goto('/exercises/build-api/');
+  await expect(page.locator('bw-workbench')).toHaveAttribute('data-editor', 'ready', { timeout: 30_000 });
+  await page.locator('[data-monaco] .view-lines').click();
+  await page.keyboard.press('ControlOrMeta+End');
+  // Inside a handler, `res` is Express's Response: its methods are offered.
+  await page.keyboard.type("\napp.post('/echo', (req, res) => {\nres.sta");
+  const suggestions = page.locator('.suggest-widget.visible');
+  await expect(suggestions).toContainText('status', { timeout: 30_000 });
+  await page.keyboard.press('Escape');
+  await page.keyboard.type('tus(201).js');
+  await expect(suggestions).toContainText('json');
+  await page.keyboard.press('Escape');
+  // And Node's own modules.
+  await page.keyboard.press('ControlOrMeta+Home');
+  await page.keyboard.type("import { randomUUID } from 'node:crypto';\nrandomU");
+  await expect(suggestions).toContainText('randomUUID');
 });
