@@ -19,9 +19,9 @@ import {
 export default dockerfileGrader({
   app: { port: 3000, portVariable: 'PORT', healthPath: '/health' },
   rules: [
-    rule('The Dockerfile parses', parses, {
+    rule('The Dockerfile parses, and every COPY finds its files', parses, {
       id: 'parses',
-      hint: 'Docker reads the whole Dockerfile before it runs a single step, so one malformed line stops every build.',
+      hint: 'Docker reads the whole Dockerfile before it runs a single step, so one malformed line stops every build. A COPY can only take what the build context holds after .dockerignore has had its say.',
     }),
     rule('The base image is pinned to a version', pinnedBaseImages, {
       id: 'pinned-base',

@@ -23,10 +23,32 @@ function findings(model: DockerfileModel, found: { line: number | null; text: st
 }
 
 /**
- * The file parsed. A syntax error never reaches a judge (the grade is an `error` report with
- * the line), so a Dockerfile that is judged at all has passed this rule.
+ * Docker can run the file. A syntax error never reaches a judge (the grade is an `error` report
+ * with the line); what is left is what Docker finds only when it gets there: a COPY from the
+ * build context whose file is not in it, or is excluded by `.dockerignore`. A wildcard that
+ * matches nothing is not an error to BuildKit, and files that a RUN makes in a stage are not
+ * known here, so only named context files are judged.
  */
-export const parses: Judge = () => pass();
+export const parses: Judge = (model) => {
+  const problems: { line: number; text: string }[] = [];
+  for (const copy of model.copies) {
+    if (!copy.fromContext) continue;
+    for (const source of copy.missing) {
+      if (/[*?[]/.test(source)) continue;
+      const key = posix.normalize(`/${source}`).replace(/^\/+|\/+$/g, '');
+      const present = model.context.files.some((path) => path === key || path.startsWith(`${key}/`));
+      const rule = present ? model.context.ignore.decide(key).rule : undefined;
+      const instruction = code(`${copy.keyword} ${[...copy.sources, copy.dest].join(' ')}`);
+      problems.push({
+        line: copy.line,
+        text: rule
+          ? `Line ${copy.line}: ${instruction} stops the build: .dockerignore line ${rule.line} (${code(rule.source)}) excludes ${key} from the build context, so Docker cannot find it.`
+          : `Line ${copy.line}: ${instruction} stops the build: there is no ${key} in the build context.`,
+      });
+    }
+  }
+  return problems.length === 0 ? pass() : findings(model, problems);
+};
 
 /** Every image pulled from a registry names at least a major version, or a digest. */
 export const pinnedBaseImages: Judge = (model) => {

@@ -153,6 +153,21 @@ describe('the syntax gate', () => {
     expect(result.start?.location).toEqual({ file: 'Dockerfile', line: 10 });
   });
 
+  it('a COPY whose file is not in the build context stops the build: the parse rule fails at that line', async () => {
+    const excluded = await checks(dockerfile({ source: 'COPY src ./src\nCOPY .env ./' }));
+    expect(excluded.parses?.status).toBe('fail');
+    expect(excluded.parses?.message).toMatch(/^Line 7: `COPY \.env \.\/` stops the build: \.dockerignore line 3 \(`\.env`\) excludes \.env/);
+    expect(excluded.parses?.location).toEqual({ file: 'Dockerfile', line: 7 });
+
+    const absent = await checks(dockerfile({ source: 'COPY src ./src\nCOPY ["config.json", "./"]' }));
+    expect(absent.parses?.message).toMatch(/^Line 7: .* stops the build: there is no config\.json in the build context/);
+
+    // A wildcard that matches nothing, a folder, a stage's files and a remote URL are fine.
+    expect(
+      await failing(dockerfile({ manifests: 'COPY package.json package-lock.json* npm-shrinkwrap.json* ./', source: 'COPY ./src/ ./src' })),
+    ).toEqual([]);
+  });
+
   it('style warnings (lower-case instructions, two CMDs) are not errors', async () => {
     expect(await failing(dockerfile({ from: 'from node:22-alpine', start: 'CMD ["node", "x.js"]\nCMD ["node", "src/server.js"]' }))).toEqual([]);
   });
