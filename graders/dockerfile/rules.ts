@@ -480,10 +480,12 @@ export const noBakedSecrets: Judge = (model) => {
     const byValue = secretValues.find((candidate) => candidate.pattern.test(value));
     if (secretLikeName(variable.name) || byValue) {
       const lasts = variable.keyword === 'ENV' ? 'every container of the image can read it' : 'it is recorded in the image history';
-      problems.push({
-        line: variable.line,
-        text: `Line ${variable.line}: ${code(`${variable.keyword} ${variable.name}`)} has a value${byValue ? ` that looks like ${byValue.what}` : ''}, written in the Dockerfile, and ${lasts}.`,
-      });
+      // `ENV NPM_TOKEN=$NPM_TOKEN`: the secret is not written here, but passed in and kept all the same.
+      const fromVariable = !byValue && /\$\{?[A-Za-z_]/.test(value);
+      const what = fromVariable
+        ? `takes its value from ${code(value)} while the image builds`
+        : `has a value${byValue ? ` that looks like ${byValue.what}` : ''}, written in the Dockerfile`;
+      problems.push({ line: variable.line, text: `Line ${variable.line}: ${code(`${variable.keyword} ${variable.name}`)} ${what}, and ${lasts}.` });
     }
   }
   for (const [path, origin] of model.final.state.files) {

@@ -578,6 +578,14 @@ describe('no secret is baked in', () => {
     expect(result.secrets?.message).toMatch(/URL with a password/);
   });
 
+  it('a build argument copied into ENV is baked in, and the message says where the value came from', async () => {
+    const result = await checks(dockerfile({ env: 'ENV NODE_ENV=production\nARG NPM_TOKEN\nENV NPM_TOKEN=${NPM_TOKEN}' }));
+    expect(result.secrets?.status).toBe('fail');
+    expect(result.secrets?.message).toBe(
+      'Line 4: `ENV NPM_TOKEN` takes its value from `${NPM_TOKEN}` while the image builds, and every container of the image can read it.',
+    );
+  });
+
   it('a declared ARG without a value, a secret file path or an empty value is fine', async () => {
     expect(await failing(dockerfile({ env: 'ENV NODE_ENV=production DB_PASSWORD_FILE=/run/secrets/db API_KEY=\nARG NPM_TOKEN' }))).toEqual([]);
   });
