@@ -12,12 +12,19 @@ import type { DbError, FromWorker, Reply, Request, ToWorker } from './protocol.t
  * - Grades run in a {@link DatabaseSession} with a budget (10 s): every call is watched, and on
  *   overrun the worker is terminated, because PGlite ignores statement_timeout and blocks its thread.
  * - After each grade the worker resets itself in the background and checks that the catalog is
- *   pristine again; when it is not, or the reset fails or overruns, the worker is replaced.
+ *   pristine again; when it is not, when its memory has swollen, or the reset fails or overruns,
+ *   the worker is replaced.
  */
 
 /** How long our own work may take: booting a worker, and resetting it between grades. */
 const BOOT_MS = 60_000;
 const RESET_MS = 5_000;
+/**
+ * A fresh worker holds about 260 MB of WebAssembly memory. A submission that builds a huge result
+ * grows it, and WebAssembly memory never shrinks: past this, the worker is replaced rather than
+ * kept warm, so one grade cannot leave the host holding a gigabyte for good.
+ */
+const MAX_WARM_MEMORY_MB = 640;
 
 class WorkerHandle {
   readonly worker: Worker;
@@ -114,7 +121,7 @@ export interface DatabaseStats {
   coldBoots: number;
   snapshotBoots: number;
   lastBootMs: number;
-  /** Resets that found the catalog pristine, and those that had to replace the worker. */
+  /** Resets that found the catalog pristine, and those that had to replace the worker (dirty or swollen). */
   cleanResets: number;
   dirtyResets: number;
 }
@@ -312,7 +319,7 @@ export class SchemaDatabase {
           timer = setTimeout(() => reject(new Error('reset overran')), RESET_MS);
         }),
       ]);
-      clean = reply.ok && reply.clean === true;
+      clean = reply.ok && reply.clean === true && (reply.memoryMb ?? 0) <= MAX_WARM_MEMORY_MB;
     } catch {
       clean = false;
     } finally {

@@ -29,7 +29,14 @@ export type Request =
   | { op: 'reset' };
 
 export type Reply =
-  | { ok: true; rows?: Record<string, unknown>[]; inTransaction?: boolean; clean?: boolean }
+  | {
+      ok: true;
+      rows?: Record<string, unknown>[];
+      inTransaction?: boolean;
+      clean?: boolean;
+      /** After a reset: memory held by the worker outside its JavaScript heap (PGlite's WebAssembly memory), in MB. */
+      memoryMb?: number;
+    }
   | { ok: false; error: DbError; failedIndex?: number };
 
 /** What the worker posts once PGlite is ready. `snapshot` is set when it ran initdb itself. */

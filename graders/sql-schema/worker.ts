@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import type { DbError, FromWorker, Reply, Request, ToWorker, WorkerData } from './protocol.ts';
@@ -138,7 +139,13 @@ async function handle(request: Request): Promise<Reply> {
     case 'reset':
       try {
         await resetState();
-        return { ok: true, clean: (await fingerprint(fingerprintQuery)) === baseline };
+        // This thread's external memory is PGlite's WebAssembly memory, which grows and never shrinks.
+        const external = (getHeapStatistics() as { external_memory?: number }).external_memory;
+        return {
+          ok: true,
+          clean: (await fingerprint(fingerprintQuery)) === baseline,
+          ...(external === undefined ? {} : { memoryMb: Math.round(external / (1024 * 1024)) }),
+        };
       } catch (error) {
         return { ok: false, error: toDbError(error) };
       }

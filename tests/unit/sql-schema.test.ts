@@ -422,12 +422,16 @@ $$;`);
     expect(failing(await grade(inlineStyle))).toEqual({});
   });
 
-  it('a statement that runs the database out of memory is out-of-memory, not a syntax error, and the next grade is clean', async () => {
+  it('a statement that runs the database out of memory is out-of-memory, not a syntax error, and the swollen worker is replaced', async () => {
     const error = await gradeError(`${inlineStyle}\nSELECT length(string_agg(repeat('x', 1000000), '')) FROM generate_series(1, 3000);\n`);
     expect(error.reason).toBe('out-of-memory');
     expect(error.message).toMatch(/ran out of memory while running schema\.sql \(line \d+\)/);
     expect(error.details.location?.line).toBe(inlineStyle.split('\n').length + 1);
+    // WebAssembly memory never shrinks: a worker kept warm would hold that gigabyte for good.
+    const bootsBefore = database.stats.snapshotBoots;
     expect(failing(await grade(inlineStyle))).toEqual({});
+    expect(database.stats.snapshotBoots).toBe(bootsBefore + 1);
+    expect(database.runningWorkers).toBe(1);
   });
 
   it('runs the file as psql does: CREATE INDEX CONCURRENTLY is fine', async () => {
