@@ -24,7 +24,8 @@ export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): S
 const marks: Record<CheckResult['status'], string> = { pass: '✔', fail: '✘', error: '!', timeout: '⏱', skipped: '–' };
 
 export const reasonText: Record<ErrorReason, string> = {
-  syntax: 'the file does not parse',
+  // Also a file PostgreSQL refuses while running it (a table used before it exists), not only a parse error.
+  syntax: 'the file does not parse or run',
   'missing-file': 'a required file is missing',
   crash: 'the program crashed',
   timeout: 'it ran out of time',

@@ -51,7 +51,7 @@ describe('human output', () => {
   it('says why an error report could not be graded', () => {
     const error: Report = { ...report, status: 'error', reason: 'syntax', message: 'syntax error at or near "TABEL"', location: { file: 'schema.sql', line: 3 }, checks: [], score: 0, maxScore: 0 };
     const text = formatReport(error, 'x', plain);
-    expect(text).toContain('Could not grade: the file does not parse.');
+    expect(text).toContain('Could not grade: the file does not parse or run.');
     expect(text).toContain('at schema.sql:3');
     expect(text).toContain('ERROR');
   });

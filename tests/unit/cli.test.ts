@@ -70,7 +70,7 @@ describe('backend-workflow CLI', () => {
 
     const error = cli(['grade', exercise, syntaxDir]);
     expect(error.code).toBe(2);
-    expect(error.stdout).toContain('Could not grade: the file does not parse.');
+    expect(error.stdout).toContain('Could not grade: the file does not parse or run.');
   });
 
   it('--json prints the report alone on stdout', () => {
