@@ -10,7 +10,7 @@ import {
   localApi,
   tokenHeader,
 } from './local-api.ts';
-import { type AppSession, type Runner, type RunnerState, RunnerUnavailableError, type TryRequest, type TryResponse, type WorkspaceFiles } from './runner.ts';
+import { AppStartError, type AppSession, type Runner, type RunnerState, RunnerUnavailableError, type TryRequest, type TryResponse, type WorkspaceFiles } from './runner.ts';
 
 /**
  * The runner for pages served by the course server (`npm start`): every check is a request to
@@ -140,6 +140,7 @@ export class LocalRunner implements Runner {
         return this.call<T>(method, path, body, signal, true);
       }
     }
+    if (error?.code === 'app-failed') throw new AppStartError(error.message, error.output);
     if (error) throw error;
     // Not one of our answers: something else now serves this address (or a proxy failed).
     this.#setState({ phase: 'unavailable', reason: notAnswering });

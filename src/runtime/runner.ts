@@ -40,6 +40,29 @@ export interface AppSession {
   stop(): Promise<void>;
 }
 
+/**
+ * An interactive shell in the runner's environment, for a terminal (xterm) on the page. Only the
+ * WebContainer runner has one: the course server does not hand a shell on the learner's own
+ * machine to a web page.
+ */
+export interface ShellSession {
+  /** Everything the shell prints, as terminal data (ANSI escapes included), for `terminal.write`. */
+  readonly output: ReadableStream<string>;
+  /** Sends keystrokes (what xterm's `onData` gives). */
+  write(data: string): Promise<void>;
+  resize(size: { cols: number; rows: number }): void;
+  /** Resolves with the exit code when the shell ends. */
+  readonly exit: Promise<number>;
+  kill(): void;
+}
+
+export interface ShellOptions {
+  cols: number;
+  rows: number;
+  /** Working folder, relative to the container's workdir; default: the learner's app folder if one runs, else the workdir. */
+  cwd?: string;
+}
+
 export interface Runner {
   readonly kind: RunnerKind;
   state(): RunnerState;
@@ -49,10 +72,25 @@ export interface Runner {
   check(exerciseId: string, files: WorkspaceFiles, signal?: AbortSignal): Promise<Report>;
   /** Starts the learner's server (`npm start`) for the request panel. */
   startApp(exerciseId: string, files: WorkspaceFiles, signal?: AbortSignal): Promise<AppSession>;
+  /** A shell for the terminal panel, where the runner has one (added for the WebContainer runner). */
+  shell?(options: ShellOptions, signal?: AbortSignal): Promise<ShellSession>;
   dispose(): Promise<void>;
 }
 
 /** Thrown when a runner cannot do what was asked; the message is shown to the learner as is. */
 export class RunnerUnavailableError extends Error {
   override name = 'RunnerUnavailableError';
+}
+
+/**
+ * The learner's server did not come up (it crashed, never listened, printed too much). The
+ * message says why, as a grade would; `output` is what the server printed, for the panel's log.
+ */
+export class AppStartError extends Error {
+  override name = 'AppStartError';
+  readonly output: string;
+  constructor(message: string, output = '') {
+    super(message);
+    this.output = output;
+  }
 }
