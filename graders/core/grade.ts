@@ -85,10 +85,18 @@ export async function gradeSubmission(exerciseId: string, submission: ReadonlyMa
 
   const missing = exercise.manifest.files.required.filter((path) => !submission.has(path));
   if (missing.length > 0) {
+    // `Schema.sql` or `Dockerfile.txt` for the file the brief names: say so, it is easy to miss.
+    const nearMisses = missing.flatMap((path) => {
+      const wanted = path.toLowerCase();
+      const found = [...submission.keys()].find((candidate) => candidate.toLowerCase() === wanted || candidate.toLowerCase().startsWith(`${wanted}.`));
+      return found ? [`there is \`${found}\`: rename it to \`${path}\` (the name must match exactly, capitals and extension included)`] : [];
+    });
     return finish({
       status: 'error',
       reason: 'missing-file',
-      message: `The submission has no ${missing.map((path) => `\`${path}\``).join(', ')}. Create ${missing.length > 1 ? 'these files' : 'this file'} and check again.`,
+      message:
+        `The submission has no ${missing.map((path) => `\`${path}\``).join(', ')}` +
+        (nearMisses.length > 0 ? `; ${nearMisses.join('; ')}. Then check again.` : `. Create ${missing.length > 1 ? 'these files' : 'this file'} and check again.`),
       checks: [],
     });
   }

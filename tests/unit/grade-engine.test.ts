@@ -93,6 +93,15 @@ describe('gradeSubmission', () => {
     expect(report.message).toContain('answer.txt');
   });
 
+  it('names a file that is almost the required one (other capitals, an extra extension)', async () => {
+    const capitals = await grade({ 'Answer.txt': '42' });
+    expect(capitals).toMatchObject({ status: 'error', reason: 'missing-file' });
+    expect(capitals.message).toMatch(/no `answer\.txt`; there is `Answer\.txt`/);
+    const extension = await grade({ 'answer.txt.bak': '42' });
+    expect(extension.message).toMatch(/there is `answer\.txt\.bak`/);
+    expect((await grade({ 'notes.txt': '' })).message).not.toMatch(/there is/);
+  });
+
   it('turns a SubmissionError into an error report with its location', async () => {
     const report = await grade({ 'answer.txt': 'syntax' });
     expect(report).toMatchObject({ status: 'error', reason: 'syntax', location: { file: 'answer.txt', line: 1 } });
