@@ -43,5 +43,14 @@ describe('the packed package', () => {
     const report = JSON.parse(graded.output.slice(0, graded.output.lastIndexOf('}') + 1));
     expect(report.status).toBe('fail');
     expect(report.graderVersion).toMatch(/^dockerfile@/);
+
+    // The PGlite worker thread is a sibling module: it must load as compiled JavaScript too.
+    cpSync(join(process.cwd(), 'exercises/design-schema/starter'), join(project, 'schema'), { recursive: true });
+    cpSync(join(process.cwd(), 'exercises/design-schema/solution'), join(project, 'schema'), { recursive: true });
+    const schema = run(process.execPath, [bin, 'grade', 'design-schema', 'schema', '--json'], project);
+    expect(schema.code, schema.output).toBe(0);
+    const schemaReport = JSON.parse(schema.output.slice(0, schema.output.lastIndexOf('}') + 1));
+    expect(schemaReport.status).toBe('pass');
+    expect(schemaReport.graderVersion).toMatch(/^sql-schema@/);
   }, 240_000);
 });
