@@ -100,10 +100,3 @@ export function assertUniqueIds(specs: readonly { id: string }[]): void {
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-/** 1-based line of a character offset in a text. */
-export function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let index = 0; index < offset && index < text.length; index++) if (text[index] === '\n') line++;
-  return line;
-}
