@@ -133,6 +133,7 @@ export async function buildGraderTree(root = packageRoot) {
   }
 
   // 4. What the engine reads of each exercise: its manifest and its starter (read-only files come from there).
+  /** @type {Record<string, import('../src/runtime/container/protocol.ts').TreeExercise>} */
   const index = {};
   for (const exercise of exercises) {
     const base = relative(root, exercise.dir).split(sep).join('/');
