@@ -44,8 +44,19 @@ export interface EditorHost {
   hasFocus(): boolean;
   setTabMovesFocus(value: boolean): void;
   createDiff(container: HTMLElement): DiffHandle;
+  /** Marks where the last check found problems (squiggles with the check's message); replaces the previous set. */
+  setProblems(problems: EditorProblem[]): void;
   layout(): void;
   dispose(): void;
+}
+
+export interface EditorProblem {
+  path: string;
+  line: number;
+  column?: number;
+  message: string;
+  /** A failed check is an error; a check that could not run or timed out, a warning. */
+  severity: 'error' | 'warning';
 }
 
 export interface EditorBundle {

@@ -23,7 +23,7 @@ import 'monaco-editor/languages/features/json/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TypeScriptWorker from 'monaco-editor/language/typescript/ts.worker?worker';
 import JsonWorker from 'monaco-editor/language/json/json.worker?worker';
-import { EDITOR_BUNDLE_GLOBAL, type DiffHandle, type EditorBundle, type EditorFile, type EditorHost, type EditorHostOptions } from './editor-api.ts';
+import { EDITOR_BUNDLE_GLOBAL, type DiffHandle, type EditorBundle, type EditorFile, type EditorHost, type EditorHostOptions, type EditorProblem } from './editor-api.ts';
 import { monacoLanguage } from './files.ts';
 
 declare global {
@@ -136,8 +136,34 @@ function createEditorHost(options: EditorHostOptions): EditorHost {
       if (!suppressChange) options.onChange(path, entry.text);
     });
     entry.model = model;
+    applyProblems(path);
     if (options.typesUrl && isScript(path)) void loadTypes(options.typesUrl);
     return model;
+  };
+  let problems: EditorProblem[] = [];
+  const applyProblems = (path: string) => {
+    const model = files.get(path)?.model;
+    if (!model) return;
+    const lines = model.getLineCount();
+    monaco.editor.setModelMarkers(
+      model,
+      'checks',
+      problems
+        .filter((problem) => problem.path === path)
+        .map((problem) => {
+          const line = Math.min(Math.max(1, problem.line), lines);
+          const column = problem.column ?? model.getLineFirstNonWhitespaceColumn(line) ?? 1;
+          return {
+            startLineNumber: line,
+            startColumn: Math.max(1, column),
+            endLineNumber: line,
+            endColumn: model.getLineMaxColumn(line),
+            message: problem.message,
+            source: 'Check',
+            severity: problem.severity === 'error' ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning,
+          };
+        }),
+    );
   };
   const addEntry = (file: EditorFile) => {
     files.set(file.path, { text: file.text, readonly: file.readonly });
@@ -277,6 +303,10 @@ function createEditorHost(options: EditorHostOptions): EditorHost {
           for (const model of models) model.dispose();
         },
       };
+    },
+    setProblems(next) {
+      problems = next;
+      for (const path of files.keys()) applyProblems(path);
     },
     layout: () => editor.layout(),
     dispose() {

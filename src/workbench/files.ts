@@ -154,8 +154,8 @@ export function renderTreeHtml(nodes: readonly TreeNode[], readonly: readonly st
     }
     const locked = readonly.includes(node.path);
     return (
-      `<li><button type="button" class="wb-tree-file" title="${escapeText(node.path)}" data-open="${escapeText(node.path)}"${locked ? ' data-readonly=""' : ''}${node.path === active ? ' aria-current="true"' : ''}>` +
-      `<span class="wb-tree-name">${escapeText(node.name)}</span>${locked ? `${lockIconSvg}<span class="visually-hidden">, read-only</span>` : ''}</button></li>`
+      `<li><button type="button" class="wb-tree-file" title="${escapeText(node.path)}" data-open="${escapeText(node.path)}"${locked ? ` data-readonly="" aria-label="${escapeText(node.name)}, read-only"` : ''}${node.path === active ? ' aria-current="true"' : ''}>` +
+      `<span class="wb-tree-name">${escapeText(node.name)}</span>${locked ? lockIconSvg : ''}</button></li>`
     );
   });
   return `<ul class="wb-tree">${items.join('')}</ul>`;

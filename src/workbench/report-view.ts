@@ -1,4 +1,5 @@
 import type { CheckResult, CheckStatus, ErrorReason, Report, RunStatus } from '../../graders/core/report.ts';
+import type { EditorProblem } from './editor-api.ts';
 
 /**
  * A grading report as HTML: the run's verdict, score and duration, then one item per check with
@@ -109,11 +110,13 @@ export function renderReportHtml(report: Report, options: { headingLevel?: 2 | 3
     '<header class="report-head">',
     `<${h} class="report-verdict" id="report-verdict"><span class="report-icon" aria-hidden="true">${report.status === 'pass' ? '✓' : report.status === 'fail' ? '✗' : '!'}</span> ${runStatusWords[report.status]}</${h}>`,
     '<p class="report-figures">',
-    `<span class="report-score">${formatPoints(report.score, report.maxScore)}</span>`,
+    // An error with nothing checked has no score to speak of.
+    report.maxScore > 0 || report.checks.length > 0 ? `<span class="report-score">${formatPoints(report.score, report.maxScore)}</span>` : '',
     `<span class="report-duration">checked in ${formatDuration(report.durationMs)}</span>`,
     report.seed !== undefined ? `<span class="report-seed">seed ${report.seed}</span>` : '',
     '</p>',
-    `<p class="report-summary">${escapeHtml(summaryLine(report))}</p>`,
+    // For an error the reason below says it all, unless the grader wrote its own summary.
+    report.status !== 'error' || report.summary ? `<p class="report-summary">${escapeHtml(summaryLine(report))}</p>` : '',
     '</header>',
   ];
   if (report.status === 'error') {
@@ -169,4 +172,23 @@ export function relativeTime(at: number, now = Date.now()): string {
   const hours = Math.round(minutes / 60);
   if (hours < 24) return `${hours} ${hours === 1 ? 'hour' : 'hours'} ago`;
   return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** The located problems of a report, for squiggles in the editor: failed checks, and a run-level error. */
+export function problemsOf(report: Report): EditorProblem[] {
+  const problems: EditorProblem[] = [];
+  if (report.status === 'error' && report.location?.line) {
+    problems.push({ path: report.location.file, line: report.location.line, ...(report.location.column ? { column: report.location.column } : {}), message: report.message ?? 'The grader could not run this file.', severity: 'error' });
+  }
+  for (const check of report.checks) {
+    if (check.status === 'pass' || check.status === 'skipped' || !check.location?.line) continue;
+    problems.push({
+      path: check.location.file,
+      line: check.location.line,
+      ...(check.location.column ? { column: check.location.column } : {}),
+      message: `${check.title}${check.message ? `: ${check.message}` : ''}`,
+      severity: check.status === 'fail' ? 'error' : 'warning',
+    });
+  }
+  return problems;
 }

@@ -8,18 +8,12 @@ import type { Runner } from '../runtime/runner.ts';
 
 export type RunnerChoice = { ok: true; runner: Runner } | { ok: false; reason: string };
 
-// A glob rather than a plain import() while choose.ts is being written alongside this file:
-// a build without it still works, and says so.
-const chooserModules = import.meta.glob<{ chooseRunner(): Promise<Runner> }>('../runtime/choose.ts');
-
 let choice: Promise<RunnerChoice> | undefined;
 
 export function getRunner(): Promise<RunnerChoice> {
   choice ??= (async (): Promise<RunnerChoice> => {
     try {
-      const load = chooserModules['../runtime/choose.ts'];
-      if (!load) return { ok: false, reason: 'This copy of the course was built without a way to run checks.' };
-      const { chooseRunner } = await load();
+      const { chooseRunner } = await import('../runtime/choose.ts');
       const runner = await chooseRunner();
       const state = runner.state();
       if (state.phase === 'unavailable') return { ok: false, reason: state.reason };

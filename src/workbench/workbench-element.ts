@@ -11,10 +11,10 @@ import {
   readJournal,
   writeJournal,
 } from '../progress/workspace-store.ts';
-import type { DiffHandle, EditorHost } from './editor-api.ts';
+import type { DiffHandle, EditorHost, EditorProblem } from './editor-api.ts';
 import { buildTree, lockIconSvg, problemWithNewPath, renderTreeHtml, type WorkbenchConfig } from './files.ts';
 import { loadEditorBundle } from './load-editor.ts';
-import { announcement, escapeHtml, relativeTime, renderAttemptsHtml, renderReportHtml } from './report-view.ts';
+import { announcement, escapeHtml, problemsOf, relativeTime, renderAttemptsHtml, renderReportHtml } from './report-view.ts';
 import type { RequestPanel } from './request-panel.ts';
 import { getRunner } from './runner-access.ts';
 import { attachSplitter } from './splitter.ts';
@@ -56,6 +56,8 @@ class WorkbenchElement extends HTMLElement {
   #toastTimer: ReturnType<typeof setTimeout> | undefined;
   #selectResultTab: ((tab: HTMLElement, focus?: boolean) => void) | undefined;
   #selectView: ((tab: HTMLElement, focus?: boolean) => void) | undefined;
+  /** Where the last check found problems, shown in the editor. */
+  #problems: EditorProblem[] = [];
 
   connectedCallback(): void {
     if (this.#started) return;
@@ -157,6 +159,7 @@ class WorkbenchElement extends HTMLElement {
     const results = manageTablist(this.#q('[data-result-tabs]'), (tab) => {
       for (const panel of this.querySelectorAll<HTMLElement>('[data-panel-body]')) panel.hidden = panel.dataset.panelBody !== tab.dataset.panel;
       if (tab.dataset.panel === 'request') void this.#ensureRequestPanel();
+      if (tab.dataset.panel === 'terminal') void this.#ensureTerminal();
     });
     this.#selectResultTab = results.select;
   }
@@ -220,13 +223,15 @@ class WorkbenchElement extends HTMLElement {
     if (this.#files.has(path)) return;
     this.#files.set(path, text);
     this.#editor?.addFile({ path, text, readonly: false });
+    this.#renderTree();
+    // Once the editor runs, the build-time views are gone for good.
+    if (this.#editor) return;
     const section = document.createElement('section');
     section.className = 'wb-static';
     section.dataset.path = path;
     section.setAttribute('aria-label', path);
     this.#q('#wb-editor').insertBefore(section, this.#q('[data-monaco]'));
     this.#renderStatic(path);
-    this.#renderTree();
   }
 
   #renderTree(): void {
@@ -246,8 +251,8 @@ class WorkbenchElement extends HTMLElement {
         const selected = path === this.#active;
         const locked = this.#readonly.has(path);
         return (
-          `<button type="button" role="tab" class="wb-tab" id="wb-tab-${index}" aria-selected="${selected}" tabindex="${selected ? 0 : -1}" aria-controls="wb-editor" data-path="${escapeHtml(path)}">` +
-          `${escapeHtml(path)}${locked ? `${lockIconSvg}<span class="visually-hidden">, read-only</span>` : ''}</button>`
+          `<button type="button" role="tab" class="wb-tab" id="wb-tab-${index}" aria-selected="${selected}" tabindex="${selected ? 0 : -1}" aria-controls="wb-editor" data-path="${escapeHtml(path)}"${locked ? ` aria-label="${escapeHtml(path)}, read-only"` : ''}>` +
+          `${escapeHtml(path)}${locked ? lockIconSvg : ''}</button>`
         );
       })
       .join('');
@@ -331,6 +336,7 @@ class WorkbenchElement extends HTMLElement {
         const focusWasInCode = this.#q('#wb-editor').contains(document.activeElement);
         for (const section of this.querySelectorAll<HTMLElement>('.wb-static')) section.remove();
         this.#editor = editor;
+        editor.setProblems(this.#problems);
         this.dataset.editor = 'ready';
         this.#setEditorStatus(this.#readonly.has(this.#active) ? 'Read-only: this file comes with the exercise.' : 'Editor ready.');
         if (focusWasInCode) editor.focus();
@@ -377,7 +383,10 @@ class WorkbenchElement extends HTMLElement {
       exerciseId: this.#config.exerciseId,
       starterHash: this.#starterHash,
       journal,
-      onSaved: () => this.dataset.saved = String(Date.now()),
+      onSaved: () => {
+        this.dataset.saved = String(Date.now());
+        this.#q('[data-save-status]').textContent = store.persistent ? 'Saved in this browser' : 'Not saved: this browser keeps nothing';
+      },
       onError: () => this.#notice('Your last change could not be saved in this browser. Download your work to keep a copy.', 'bad'),
     });
     if (!store.persistent) this.#notice('This browser does not let the page keep your work after you leave it: download it before you go.', 'bad');
@@ -412,6 +421,7 @@ class WorkbenchElement extends HTMLElement {
 
   #scheduleSave(): void {
     this.#autosave?.schedule(this.#editableFiles());
+    this.#q('[data-save-status]').textContent = 'Saving…';
     void this.#requestPanel?.then((panel) => panel.markStale());
   }
 
@@ -527,6 +537,8 @@ class WorkbenchElement extends HTMLElement {
     };
     show(runner.state());
     runner.subscribe(show);
+    // Only a runner with a shell (the WebContainer) gets a terminal tab.
+    if (typeof runner.shell === 'function') this.#q('[data-panel="terminal"]').hidden = false;
   }
 
   async #check(): Promise<void> {
@@ -537,8 +549,9 @@ class WorkbenchElement extends HTMLElement {
     const cancelButton = this.#q<HTMLButtonElement>('[data-action="cancel"]');
     const progress = this.#q('[data-progress]');
     const reportView = this.#q('[data-report]');
+    // aria-disabled, not disabled: the button keeps the focus of whoever pressed it.
     checkButton.setAttribute('aria-busy', 'true');
-    checkButton.disabled = true;
+    checkButton.setAttribute('aria-disabled', 'true');
     cancelButton.hidden = false;
     progress.hidden = false;
     this.#q('[data-progress-text]').textContent = 'Checking your work…';
@@ -558,6 +571,8 @@ class WorkbenchElement extends HTMLElement {
       }
       const report = await choice.runner.check(this.#config.exerciseId, this.#editableFiles(), controller.signal);
       reportView.innerHTML = renderReportHtml(report);
+      this.#problems = problemsOf(report);
+      this.#editor?.setProblems(this.#problems);
       if (report.diagram && this.querySelector('[data-diagram]')) {
         reportView.insertAdjacentHTML('beforeend', '<p class="wb-see-diagram"><button type="button" class="wb-tool" data-show-panel="diagram">See the diagram of your schema</button></p>');
       }
@@ -592,7 +607,7 @@ class WorkbenchElement extends HTMLElement {
     } finally {
       this.#grading = undefined;
       checkButton.removeAttribute('aria-busy');
-      checkButton.disabled = false;
+      checkButton.removeAttribute('aria-disabled');
       cancelButton.hidden = true;
       progress.hidden = true;
       reportView.removeAttribute('aria-busy');
@@ -700,6 +715,9 @@ class WorkbenchElement extends HTMLElement {
     );
     if (!confirmed) return;
     const before = this.#editableFiles();
+    // The last check's marks point into the old text.
+    this.#problems = [];
+    this.#editor?.setProblems([]);
     this.#applyFiles({ ...this.#starter });
     this.#announce('Your files are back to the starter. Undo is available.');
     this.#showToast('Your files are back to the starter.', 'Undo', () => {
@@ -787,6 +805,22 @@ class WorkbenchElement extends HTMLElement {
     } catch (error) {
       this.#notice(`The zip could not be made: ${error instanceof Error ? error.message : String(error)}.`, 'bad');
     }
+  }
+
+  // ---- the terminal (runners with a shell)
+
+  #terminal: Promise<unknown> | undefined;
+  #ensureTerminal(): void {
+    this.#terminal ??= getRunner().then(async (choice) => {
+      const root = this.#q('[data-terminal]');
+      if (!choice.ok || typeof choice.runner.shell !== 'function') {
+        root.innerHTML = `<p class="muted">${escapeHtml(choice.ok ? 'This runner has no shell.' : choice.reason)}</p>`;
+        return;
+      }
+      const { runner } = choice;
+      const { mountTerminalPanel } = await import('./terminal-panel.ts');
+      return mountTerminalPanel({ root, openShell: (size) => runner.shell!(size), announce: (text) => this.#announce(text) });
+    });
   }
 
   // ---- the request panel (API exercises)

@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
+import { strFromU8, unzipSync } from 'fflate';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
@@ -78,9 +79,10 @@ test('check, read a hint, jump to the problem, compare with the solution, fix, p
   await expect(hint.locator('p')).toBeVisible();
   await expect(hint.locator('p')).not.toBeEmpty();
 
-  // A check with a location puts the cursor there.
+  // A check with a location is marked in the editor, and its link puts the cursor there.
   const location = report.locator('.report-location').first();
   if ((await location.count()) > 0) {
+    await expect(page.locator('[data-monaco] .squiggly-error').first()).toBeAttached();
     const line = await location.getAttribute('data-line');
     await location.click();
     await expect(page.locator('[data-monaco] .monaco-editor')).toHaveClass(/focused/);
@@ -186,6 +188,75 @@ test('reset to the starter asks first, and can be undone', async ({ page }) => {
   await toast.getByRole('button', { name: 'Undo' }).click();
   await expect(editorLines(page)).toContainText('work I do not want to lose');
   await expect.poll(() => savedFiles(page).then((files) => files?.['schema.sql'] ?? '')).toContain('work I do not want to lose');
+});
+
+test('download: the workspace as a zip, with the work as it is now', async ({ page }) => {
+  await openWorkbench(page);
+  await editorLines(page).click();
+  await page.keyboard.press('ControlOrMeta+Home');
+  await page.keyboard.type('-- downloaded draft\n');
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download .zip' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('design-schema.zip');
+  const path = await download.path();
+  const files = unzipSync(new Uint8Array(readFileSync(path)));
+  expect(Object.keys(files)).toEqual(['design-schema/schema.sql']);
+  expect(strFromU8(files['design-schema/schema.sql']!)).toMatch(/^-- downloaded draft\n-- Shelf: the database/);
+});
+
+test('read-only files are locked in the tree, the tabs and the editor', async ({ page }) => {
+  await openWorkbench(page, '/exercises/test-late-fees/');
+  const tree = page.getByRole('navigation', { name: 'Files' });
+  const locked = tree.getByRole('button', { name: 'late-fee.js, read-only' });
+  await expect(locked).toBeVisible();
+  await expect(tree.getByRole('button', { name: 'late-fee.test.js', exact: true })).toBeVisible();
+  await locked.click();
+  await expect(page.getByRole('tab', { name: 'src/late-fee.js, read-only' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.locator('[data-editor-status]')).toContainText('Read-only');
+  await expect(editorLines(page)).toContainText('Late fees for Shelf');
+  await editorLines(page).click();
+  await page.keyboard.type('changed');
+  // Monaco says why nothing happened, in our words.
+  await expect(page.locator('.monaco-editor-overlaymessage, [role="alert"]').filter({ hasText: 'read-only' }).first()).toBeVisible();
+  await expect(editorLines(page)).not.toContainText('changed');
+});
+
+test('a saved copy that cannot be read is set aside, said plainly, and the page starts from the starter', async ({ page }) => {
+  await page.goto(exercise);
+  // A damaged record, as another version of the course or a disk error might leave it.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('backend-workflow', 1);
+        open.onupgradeneeded = () => {
+          for (const name of ['workspaces', 'attempts', 'quarantine']) if (!open.result.objectStoreNames.contains(name)) open.result.createObjectStore(name);
+        };
+        open.onsuccess = () => {
+          const transaction = open.result.transaction('workspaces', 'readwrite');
+          transaction.objectStore('workspaces').put({ schemaVersion: 1, exerciseId: 'design-schema', files: { 'schema.sql': 42 } }, 'design-schema');
+          transaction.oncomplete = () => {
+            open.result.close();
+            resolve();
+          };
+          transaction.onerror = () => reject(transaction.error);
+        };
+      }),
+  );
+  await openWorkbench(page);
+  await expect(page.locator('[data-panel-body="report"] .wb-notice')).toContainText('could not be read');
+  await expect(editorLines(page)).toContainText('-- Shelf: the database of a library lending service.');
+  const quarantined = await page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const open = indexedDB.open('backend-workflow');
+        open.onsuccess = () => {
+          const request = open.result.transaction('quarantine').objectStore('quarantine').count();
+          request.onsuccess = () => resolve(request.result);
+        };
+      }),
+  );
+  expect(quarantined).toBe(1);
 });
 
 test('keyboard only: tab order, Ctrl+M, Ctrl+Enter, never trapped in the editor', async ({ page }) => {

@@ -34,8 +34,8 @@ describe('file tree', () => {
 
   it('renders buttons, marks the open file and locks read-only ones in words', () => {
     const html = renderTreeHtml(buildTree(['src/late-fee.js', 'test/late-fee.test.js']), ['src/late-fee.js'], 'test/late-fee.test.js');
-    expect(html).toContain('data-open="src/late-fee.js" data-readonly=""');
-    expect(html).toContain('<span class="visually-hidden">, read-only</span>');
+    expect(html).toContain('data-open="src/late-fee.js" data-readonly="" aria-label="late-fee.js, read-only"');
+    expect(html).toContain('<span class="wb-tree-name">late-fee.js</span><svg class="wb-lock"');
     expect(html).toContain('data-open="test/late-fee.test.js" aria-current="true"');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Report, reportSchema } from '../../graders/core/report.ts';
-import { announcement, formatDuration, formatPoints, reasonInWords, relativeTime, renderAttemptsHtml, renderReportHtml, summaryLine } from '../../src/workbench/report-view.ts';
+import { announcement, formatDuration, formatPoints, problemsOf, reasonInWords, relativeTime, renderAttemptsHtml, renderReportHtml, summaryLine } from '../../src/workbench/report-view.ts';
 
 /** The report as the learner reads it: verdict, score, checks with hints and locations, errors in plain words. */
 
@@ -94,6 +94,10 @@ describe('renderReportHtml', () => {
     const { html, text } = parse(renderReportHtml(error));
     expect(text).toContain('Could not be checked');
     expect(text).toContain(reasonInWords.syntax);
+    // Said once, and no "0 / 6 points" when nothing was checked.
+    expect(text.split(reasonInWords.syntax)).toHaveLength(2);
+    expect(html).toContain('<span class="report-score">0 / 6 points</span>');
+    expect(renderReportHtml({ ...error, maxScore: 0 })).not.toContain('report-score');
     expect(text).toContain('syntax error at or near &quot;TABEL&quot;');
     expect(html).toContain('data-line="3" data-column="8"');
     expect(html).toContain('<pre class="report-output"');
@@ -145,5 +149,26 @@ describe('formatting', () => {
     expect(formatPoints(1, 1)).toBe('1 / 1 point');
     expect(formatPoints(2.5, 4)).toBe('2.5 / 4 points');
     expect(relativeTime(1_000, 1_000 + 2 * 3_600_000)).toBe('2 hours ago');
+  });
+});
+
+describe('problemsOf (marks in the editor)', () => {
+  it('marks failed checks as errors and checks that could not run as warnings, where they have a line', () => {
+    const report = reportSchema.parse({
+      ...failing,
+      checks: [...failing.checks, { id: 'idx', title: 'Index', status: 'timeout', points: 0, maxPoints: 1, location: { file: 'schema.sql', line: 40, column: 3 } }],
+    });
+    expect(problemsOf(report)).toEqual([
+      { path: 'schema.sql', line: 14, message: 'Two members cannot share an email: A second member with <the same> email was saved.', severity: 'error' },
+      { path: 'schema.sql', line: 40, column: 3, message: 'Index', severity: 'warning' },
+    ]);
+  });
+
+  it('marks a syntax error where it is', () => {
+    const error = reportSchema.parse({
+      version: 1, exercise: 'design-schema', status: 'error', reason: 'syntax', message: 'syntax error at or near "TABEL"',
+      location: { file: 'schema.sql', line: 3, column: 8 }, checks: [], score: 0, maxScore: 6, durationMs: 1, graderVersion: '1',
+    });
+    expect(problemsOf(error)).toEqual([{ path: 'schema.sql', line: 3, column: 8, message: 'syntax error at or near "TABEL"', severity: 'error' }]);
   });
 });
