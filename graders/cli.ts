@@ -16,7 +16,7 @@ import { stages } from './core/stages.ts';
 
 /** `backend-workflow`: list, init, grade and hand out exercises from the command line. */
 
-export const exitCodes = { pass: 0, fail: 1, submissionError: 2, usage: 3 } as const;
+export const exitCodes = { pass: 0, fail: 1, submissionError: 2, usage: 3, interrupted: 130 } as const;
 
 const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
 
@@ -42,6 +42,7 @@ Exit codes of grade:
   1  fail: the submission ran and some check failed
   2  error caused by the submission: syntax, missing file, crash, timeout, memory or output limit
   3  usage error, or an internal fault of the grader
+  130  stopped with Ctrl-C (or SIGTERM) before it finished; no process of the submission is left
 
 Colour is used on a terminal only; set NO_COLOR=1 to turn it off.`;
 
@@ -53,6 +54,8 @@ interface Io {
   stdout: { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM: the grade stops and kills what it started. */
+  signal?: AbortSignal;
 }
 
 function exerciseOrUsage(id: string | undefined): LoadedExercise {
@@ -109,7 +112,12 @@ async function grade(io: Io, args: string[], flags: { json: boolean; junit?: str
     // Too many files (a node_modules in the wrong place), or a file that cannot be read.
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const report = await gradeSubmission(exercise.id, submission, seed === undefined ? {} : { seed });
+  const report = await gradeSubmission(exercise.id, submission, { ...(seed === undefined ? {} : { seed }), ...(io.signal ? { signal: io.signal } : {}) });
+  if (io.signal?.aborted) {
+    // Not a verdict: the learner's processes are stopped, and nothing is reported or written.
+    io.err('backend-workflow: stopped before the grade finished.');
+    return exitCodes.interrupted;
+  }
   const title = exercise.manifest.title;
   if (flags.json) io.out(JSON.stringify(report, null, 2));
   else io.out(formatReport(report, title, styleFor(io.stdout, io.env)));
@@ -211,12 +219,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
 // Run when started as a program (`node graders/cli.ts`, or through bin/), not when imported by tests.
 const startedAsProgram = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (startedAsProgram || process.env.BACKEND_WORKFLOW_BIN === '1') {
+  // Learner processes run in process groups of their own, which a Ctrl-C in the terminal does not
+  // reach: stop the grade, so it kills them, rather than die and leave them running. A second
+  // Ctrl-C exits at once.
+  const interrupt = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupt.abort(new Error(`Stopped by ${signal}.`)));
   const code = await main(process.argv.slice(2), {
     out: (text) => process.stdout.write(text + '\n'),
     err: (text) => process.stderr.write(text + '\n'),
     stdout: process.stdout,
     env: process.env,
     cwd: process.cwd(),
+    signal: interrupt.signal,
   });
   // Wait for stdout to drain (a report piped into a file), then exit even if a learner process misbehaved.
   process.stdout.write('', () => process.exit(code));

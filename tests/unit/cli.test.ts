@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -133,4 +133,50 @@ describe('backend-workflow CLI', () => {
     expect(stderr).toMatch(/^::error file=syntax\/Dockerfile,line=\d+,/m);
     expect(readFileSync(junit, 'utf8')).toContain('<testsuite');
   });
+
+  it('Ctrl-C stops the grade and the learner\'s processes with it, and exits 130', async () => {
+    // A server that never listens: the grade waits for it, with its process group running.
+    const dir = folderWith('interrupted', ['exercises/build-api/starter']);
+    writeFileSync(join(dir, 'src', 'server.js'), 'setInterval(() => {}, 1000);\n');
+    const child = spawn(process.execPath, ['graders/cli.ts', 'grade', 'build-api', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let learner: number[] = [];
+    try {
+      for (let attempt = 0; attempt < 100 && learner.length === 0; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        learner = processes().filter((entry) => entry.ppid === child.pid).map((entry) => entry.pid);
+      }
+      expect(learner.length, 'the learner server should have started').toBeGreaterThan(0);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('stopped before the grade finished');
+      const alive = new Set(processes().map((entry) => entry.pid));
+      expect(learner.filter((pid) => alive.has(pid))).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      for (const pid of learner) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // gone, as it should be
+        }
+      }
+    }
+  }, 30_000);
 });
+
+/** Live processes with their parent, from /proc (zombies left out). */
+function processes(): { pid: number; ppid: number }[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return fields[0] === 'Z' ? [] : [{ pid: Number(entry), ppid: Number(fields[1]) }];
+      } catch {
+        return [];
+      }
+    });
+}
