@@ -48,6 +48,8 @@ Colour is used on a terminal only; set NO_COLOR=1 to turn it off.`;
 
 class UsageError extends Error {}
 
+const maxSeed = 2 ** 31 - 1;
+
 interface Io {
   out(text: string): void;
   err(text: string): void;
@@ -103,7 +105,10 @@ async function grade(io: Io, args: string[], flags: { json: boolean; junit?: str
   let seed: number | undefined;
   if (flags.seed !== undefined) {
     seed = Number(flags.seed);
-    if (!Number.isInteger(seed) || seed <= 0) throw new UsageError(`--seed takes a positive whole number, not "${flags.seed}".`);
+    // The range of the seeds a report prints; a larger one would not fit the report's schema.
+    if (!Number.isInteger(seed) || seed <= 0 || seed > maxSeed) {
+      throw new UsageError(`--seed takes a whole number from 1 to ${maxSeed}, as a report prints it, not "${flags.seed}".`);
+    }
   }
   let submission;
   try {

@@ -42,6 +42,9 @@ describe('backend-workflow CLI', () => {
     expect(unknown.stderr).toContain('There is no exercise "no-such-exercise"');
     expect(cli(['frobnicate']).code).toBe(3);
     expect(cli(['grade', exercise, join(scratch, 'missing')]).stderr).toContain('is not a folder');
+    const hugeSeed = cli(['grade', exercise, solutionDir, '--seed', '99999999999999999999']);
+    expect(hugeSeed.code).toBe(3);
+    expect(hugeSeed.stderr).toContain('--seed takes a whole number from 1 to 2147483647');
   });
 
   it('init copies the starter and refuses a non-empty folder without --force', () => {
