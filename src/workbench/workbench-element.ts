@@ -556,6 +556,8 @@ class WorkbenchElement extends HTMLElement {
     progress.hidden = false;
     this.#q('[data-progress-text]').textContent = 'Checking your work…';
     reportView.setAttribute('aria-busy', 'true');
+    // The invitation to press Check has done its job; a previous report stays, dimmed, until the new one.
+    if (!reportView.querySelector('.report')) reportView.innerHTML = '';
     this.#showResultPanel('report');
     this.#showView('results');
     this.#announce('Checking your work.');
@@ -601,8 +603,14 @@ class WorkbenchElement extends HTMLElement {
       } else {
         const message = error instanceof Error ? error.message : String(error);
         const unavailable = error instanceof Error && error.name === 'RunnerUnavailableError';
-        reportView.innerHTML = `<div class="wb-notice" data-tone="bad"><p><strong>${unavailable ? 'Your work cannot be checked here.' : 'The check could not run.'}</strong> ${escapeHtml(message)}</p><p>Your work is saved in this browser. Try again in a moment.</p></div>`;
-        this.#announce(`The check could not run. ${message}`);
+        if (unavailable) {
+          reportView.innerHTML = `<div class="wb-notice" data-tone="bad"><p><strong>Your work cannot be checked here.</strong> ${escapeHtml(message)}</p><p>You can keep editing: every change is saved in this browser.</p></div>`;
+          this.#setRunnerStatus(`Checking is unavailable: ${message}`, 'unavailable');
+          this.#announce(`Your work cannot be checked here. ${message}`);
+        } else {
+          reportView.innerHTML = `<div class="wb-notice" data-tone="bad"><p><strong>The check could not run.</strong> ${escapeHtml(message)}</p><p>Your work is saved in this browser. Try again in a moment.</p></div>`;
+          this.#announce(`The check could not run. ${message}`);
+        }
       }
     } finally {
       this.#grading = undefined;
