@@ -419,6 +419,11 @@ test('screenshots of the workbench, light and dark, for review', async ({ page }
     await page.emulateMedia({ colorScheme: scheme });
     await openWorkbench(page);
     await check(page);
+    // Give the report more room, as a learner reading it would, and open the first hint.
+    await page.getByRole('separator', { name: 'Resize the results' }).focus();
+    await page.keyboard.press('Enter');
+    for (let step = 0; step < 2; step++) await page.keyboard.press('Shift+ArrowUp');
+    await expect(page.getByRole('separator', { name: 'Resize the results' })).toHaveAttribute('aria-valuenow', '58');
     await page.locator('.check-hint summary').first().click();
     await page.screenshot({ path: join(folder, `workbench-${scheme}-1280.png`) });
   }
