@@ -309,10 +309,21 @@ export function unique(target: string, options: CheckOptions & { noun?: string }
     },
     options,
     async (context) => {
-      requireTable(context, name);
+      const found = requireTable(context, name);
       const value = templateValue(context, name, column);
+      // The second row points to new parent rows, so a rule that is unique only per parent
+      // (UNIQUE (book_id, barcode)) lets it through, as it would in the library.
+      const parents = [
+        ...new Set(found.foreignKeys.filter((key) => key.columns.length === 1 && key.columns[0] !== column && key.refTable !== found.name).map((key) => key.refTable)),
+      ];
+      const differentParents = parents.length > 0 ? `, even for different ${parents.join(' and ')}` : '';
       return judgeAll(context, [
-        rejects(`two ${noun} with the same ${column} (${literal(value)})`, insert(name, { [column]: value }), insert(name, { [column]: value })),
+        rejects(
+          `two ${noun} with the same ${column} (${literal(value)})${differentParents}`,
+          insert(name, { [column]: value }),
+          ...parents.map((parent) => insert(parent)),
+          insert(name, { [column]: value }),
+        ),
         accepts(`two ${noun} with different ${column} values`, insert(name), insert(name)),
       ]);
     },

@@ -252,6 +252,11 @@ describe('sql-schema: each broken rule is reported, with what was observed', () 
       expected: { 'books-isbn-unique': /Saved, but it should be refused: two books with the same isbn \('978\d{10}'\)/ },
     },
     {
+      name: 'a unique rule per parent row rather than for the whole table',
+      sql: inlineStyle.replace('isbn      text NOT NULL UNIQUE', 'isbn text NOT NULL').replace("  added_at  timestamptz NOT NULL DEFAULT now()\n", "  added_at  timestamptz NOT NULL DEFAULT now(),\n  UNIQUE (author_id, isbn)\n"),
+      expected: { 'books-isbn-unique': /^Saved, but it should be refused: two books with the same isbn \('978\d{10}'\), even for different authors\.$/ },
+    },
+    {
       name: 'a value rule that is missing',
       sql: inlineStyle.replace(" CHECK (format IN ('paperback', 'hardcover', 'ebook'))", ''),
       expected: { 'books-format': /^Saved, but it should be refused: a vinyl book\.$/ },
