@@ -56,6 +56,9 @@ class WorkbenchElement extends HTMLElement {
   #toastTimer: ReturnType<typeof setTimeout> | undefined;
   #selectResultTab: ((tab: HTMLElement, focus?: boolean) => void) | undefined;
   #selectView: ((tab: HTMLElement, focus?: boolean) => void) | undefined;
+  #otherTabs: BroadcastChannel | undefined;
+  #tabId = Math.random().toString(36).slice(2);
+  #warnedOtherTab = false;
   /** Where the last check found problems, shown in the editor. */
   #problems: EditorProblem[] = [];
 
@@ -386,6 +389,7 @@ class WorkbenchElement extends HTMLElement {
       onSaved: () => {
         this.dataset.saved = String(Date.now());
         this.#q('[data-save-status]').textContent = store.persistent ? 'Saved in this browser' : 'Not saved: this browser keeps nothing';
+        this.#otherTabs?.postMessage({ exerciseId: this.#config.exerciseId, tab: this.#tabId });
       },
       onError: () => this.#notice('Your last change could not be saved in this browser. Download your work to keep a copy.', 'bad'),
     });
@@ -407,6 +411,18 @@ class WorkbenchElement extends HTMLElement {
       if (record.starterHash !== this.#starterHash && changed) {
         this.#notice('The exercise’s starter files have changed since you began. Your work is kept; “Reset to starter” shows the new version (and Undo brings yours back).');
       }
+    }
+
+    // Two tabs on one exercise would overwrite each other's saves: each says when it saved, and
+    // the other warns its learner before anything is lost.
+    if ('BroadcastChannel' in window) {
+      this.#otherTabs = new BroadcastChannel('bw:workspaces');
+      this.#otherTabs.addEventListener('message', (event: MessageEvent<{ exerciseId?: string; tab?: string }>) => {
+        if (event.data.exerciseId !== this.#config.exerciseId || event.data.tab === this.#tabId || this.#warnedOtherTab) return;
+        this.#warnedOtherTab = true;
+        this.#notice('This exercise was just saved from another tab. Edits here and there overwrite each other: keep working in one tab (reload this one to see the other tab’s work).');
+        this.#announce('This exercise is also being edited in another tab.');
+      });
     }
 
     const flush = () => {

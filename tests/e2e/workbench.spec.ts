@@ -161,6 +161,16 @@ test('an edit made just before the tab closes is kept (journal), even before the
   await expect(editorLines(page)).toContainText('typed a moment before closing');
 });
 
+test('the same exercise edited in two tabs: the other tab is warned before work is overwritten', async ({ page, context }) => {
+  await openWorkbench(page);
+  const second = await context.newPage();
+  await openWorkbench(second);
+  await editorLines(second).click();
+  await second.keyboard.type('-- from the second tab\n');
+  await expect(page.locator('[data-panel-body="report"] .wb-notice')).toContainText('saved from another tab');
+  await second.close();
+});
+
 test('reset to the starter asks first, and can be undone', async ({ page }) => {
   await openWorkbench(page);
   await editorLines(page).click();
