@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createLocalRunner } from '../src/server/local-runner.ts';
+import { killLeftoverProcesses } from '../src/server/runner-engine.ts';
 import { securityHeaders } from './headers.mjs';
 
 const { values } = parseArgs({
@@ -70,3 +71,5 @@ const shutdown = () => {
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+// Even when the server crashes: no learner server outlives it.
+process.on('exit', killLeftoverProcesses);

@@ -5,6 +5,7 @@ import type { ExerciseManifest } from '../../graders/core/exercise.ts';
 import { assembleWorkspace, loadExercise, packageRoot } from '../../graders/core/exercises.ts';
 import { disposeGraders, gradeSubmission } from '../../graders/core/grade.ts';
 import { limits } from '../../graders/core/limits.ts';
+import { leftoverProcesses } from '../../graders/core/sandbox.ts';
 import type { Report } from '../../graders/core/report.ts';
 import { send } from '../../graders/http-api/http.ts';
 import { LearnerServer } from '../../graders/http-api/server.ts';
@@ -147,5 +148,20 @@ function stoppedNote(exit: NonNullable<LearnerServer['exit']>): string {
       return '[Stopped.]';
     default:
       return `[Your server exited${exit.exitCode !== null ? ` with code ${exit.exitCode}` : exit.exitSignal ? ` on ${exit.exitSignal}` : ''}.]`;
+  }
+}
+
+/**
+ * Kills, synchronously, every learner process this server started that is still alive. For the
+ * course server's `exit` event (a crash included), when nothing asynchronous can run any more:
+ * learner servers run in process groups of their own, so they would outlive it otherwise.
+ */
+export function killLeftoverProcesses(): void {
+  for (const pid of leftoverProcesses()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }

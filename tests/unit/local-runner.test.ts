@@ -578,6 +578,46 @@ describe('with the real engine', () => {
     expect(leftoverProcesses()).toEqual([]);
   });
 
+  it('leaves no learner server behind when the course server process crashes', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { pathToFileURL } = await import('node:url');
+    const { spawnSync } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'bw-crash-'));
+    const module = (path: string) => JSON.stringify(pathToFileURL(join(process.cwd(), path)).href);
+    // A stand-in for server/serve.mjs: the same exit hook, an app session, then an uncaught error.
+    writeFileSync(
+      join(dir, 'crash.ts'),
+      `import { createEngine, killLeftoverProcesses } from ${module('src/server/runner-engine.ts')};
+import { leftoverProcesses } from ${module('graders/core/sandbox.ts')};
+import { loadExercise, readSolution, readStarter } from ${module('graders/core/exercises.ts')};
+process.on('exit', killLeftoverProcesses);
+const exercise = loadExercise('build-api');
+await createEngine().startApp('build-api', new Map([...readStarter(exercise), ...readSolution(exercise)]), new AbortController().signal);
+console.log(JSON.stringify(leftoverProcesses()));
+throw new Error('the course server crashed');
+`,
+    );
+    try {
+      const crashed = spawnSync(process.execPath, [join(dir, 'crash.ts')], { encoding: 'utf8', timeout: 30_000 });
+      expect(crashed.stderr).toContain('the course server crashed');
+      const pids = JSON.parse(crashed.stdout.trim().split('\n').at(-1) ?? '[]') as number[];
+      expect(pids.length).toBeGreaterThan(0);
+      // Dead means gone from /proc or a zombie waiting to be reaped (no init reaps at once in a container).
+      const running = (pid: number) => {
+        try {
+          return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+        } catch {
+          return false;
+        }
+      };
+      await vi.waitFor(() => expect(pids.filter(running)).toEqual([]), { timeout: 5000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports a server that crashes at start-up with its own words', async () => {
     const start = await post(running, '/api/app/start', {
       exerciseId: 'build-api',
