@@ -697,8 +697,17 @@ class WorkbenchElement extends HTMLElement {
       onAction();
     });
     toast.hidden = false;
+    this.#startToastTimer();
+  }
+
+  /** The toast goes by itself, but never while the learner is on it (focus or pointer). */
+  #startToastTimer(): void {
     if (this.#toastTimer) clearTimeout(this.#toastTimer);
-    this.#toastTimer = setTimeout(() => this.#hideToast(), toastMs);
+    this.#toastTimer = setTimeout(() => {
+      const toast = this.#q('[data-toast]');
+      if (toast.contains(document.activeElement) || toast.matches(':hover')) this.#startToastTimer();
+      else this.#hideToast();
+    }, toastMs);
   }
 
   #hideToast(): void {
