@@ -141,7 +141,8 @@ export async function gradeSubmission(exerciseId: string, submission: ReadonlyMa
   try {
     work = grader.grade({ exercise, files: workspace, seed, signal: controller.signal });
     const outcome = await Promise.race([work, deadline]);
-    if (timedOut || !outcome) return await timeoutReport();
+    if (timedOut) return await timeoutReport();
+    if (!outcome || !Array.isArray(outcome.checks)) throw new Error('it returned no list of checks');
     const ran = outcome.checks.some((check) => check.status !== 'skipped');
     const allPassed = outcome.checks.every((check) => check.status === 'pass');
     return finish({

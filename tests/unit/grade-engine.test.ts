@@ -49,6 +49,7 @@ export default {
     }
     if (answer === 'throw') throw new Error('grader bug');
     if (answer === 'nothing') return { checks: [] };
+    if (answer === 'no-result') return undefined;
     if (answer === 'bad-location') throw new SubmissionError('syntax', 'answer.txt does not parse', { location: { file: 'answer.txt', line: 0 } });
     if (answer === 'bad-report') return { checks: [{ id: 'answer', title: '', status: 'pass', points: 1, maxPoints: 1, output: 'x'.repeat(2000) }] };
     return {
@@ -132,6 +133,8 @@ describe('gradeSubmission', () => {
     const report = await grade({ 'answer.txt': 'throw' });
     expect(report).toMatchObject({ status: 'error', reason: 'internal' });
     expect(report.message).toContain('grader bug');
+    const empty = await grade({ 'answer.txt': 'no-result' });
+    expect(empty).toMatchObject({ status: 'error', reason: 'internal', message: 'The grader failed: it returned no list of checks' });
   });
 
   it('turns a grader result that breaks the report schema into an internal error, never a throw', async () => {
