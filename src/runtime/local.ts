@@ -40,16 +40,22 @@ const connectTimeoutMs = 3000;
 
 /** Asks the page's own server whether it is the course server; its token if so. */
 export async function fetchRunnerInfo(base = '', signal?: AbortSignal): Promise<RunnerInfo | undefined> {
-  const timeout = AbortSignal.timeout(connectTimeoutMs);
-  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  // One controller for both the caller's signal and our timeout (AbortSignal.any is too recent to rely on).
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The course server did not answer in time.', 'TimeoutError')), connectTimeoutMs);
+  const forward = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', forward, { once: true });
   try {
-    const response = await fetch(`${base}${localApi.runner}`, { signal: combined, cache: 'no-store', credentials: 'same-origin' });
+    const response = await fetch(`${base}${localApi.runner}`, { signal: controller.signal, cache: 'no-store', credentials: 'same-origin' });
     if (!response.ok || !response.headers.get('content-type')?.includes('application/json')) return undefined;
     const info = (await response.json()) as Partial<RunnerInfo>;
     return info.runner === 'local' && typeof info.token === 'string' ? (info as RunnerInfo) : undefined;
   } catch (error) {
     if (signal?.aborted) throw error;
     return undefined;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', forward);
   }
 }
 
