@@ -52,6 +52,9 @@ server.on('error', (error) => {
 server.listen(port, host, () => {
   const shown = host.includes(':') ? `[${host}]` : host;
   console.log(`Backend Workflow is ready at http://${shown}:${port}/`);
+  if (!['127.0.0.1', '::1', 'localhost'].includes(host)) {
+    console.warn('Note: checks run code on this computer. Anyone who can open this address can press Check; keep it on 127.0.0.1 unless you mean to share it.');
+  }
 });
 
 // Learner servers and database workers go down with the course server: nothing is left behind.
