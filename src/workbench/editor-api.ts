@@ -67,3 +67,6 @@ export interface EditorBundle {
 
 /** The global the bundle assigns when it has run. */
 export const EDITOR_BUNDLE_GLOBAL = '__backendWorkflowEditor';
+
+/** The global the Node declarations file assigns: `{ path, text }[]`. */
+export const NODE_TYPES_GLOBAL = '__backendWorkflowNodeTypes';

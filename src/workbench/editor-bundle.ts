@@ -23,7 +23,8 @@ import 'monaco-editor/languages/features/json/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TypeScriptWorker from 'monaco-editor/language/typescript/ts.worker?worker';
 import JsonWorker from 'monaco-editor/language/json/json.worker?worker';
-import { EDITOR_BUNDLE_GLOBAL, type DiffHandle, type EditorBundle, type EditorFile, type EditorHost, type EditorHostOptions, type EditorProblem } from './editor-api.ts';
+import nodeTypesUrl from './node-types-bundle.ts?worker&url';
+import { EDITOR_BUNDLE_GLOBAL, NODE_TYPES_GLOBAL, type DiffHandle, type EditorBundle, type EditorFile, type EditorHost, type EditorHostOptions, type EditorProblem } from './editor-api.ts';
 import { monacoLanguage } from './files.ts';
 
 declare global {
@@ -96,21 +97,40 @@ typescript.javascriptDefaults.setEagerModelSync(true);
 typescript.typescriptDefaults.setEagerModelSync(true);
 
 let typesRequested = false;
+/**
+ * Declarations for the learner's JavaScript: the exercise's own (`types.json`: packages it
+ * imports) and, when it uses Node, Node's, from one file shared by every exercise.
+ */
 async function loadTypes(url: string): Promise<void> {
   if (typesRequested) return;
   typesRequested = true;
-  try {
-    const response = await fetch(url);
-    if (!response.ok) return;
-    const { libs } = (await response.json()) as { libs: { path: string; text: string }[] };
+  const add = (libs: { path: string; text: string }[]) => {
     for (const lib of libs) {
       const uri = `file:///${lib.path}`;
       typescript.javascriptDefaults.addExtraLib(lib.text, uri);
       typescript.typescriptDefaults.addExtraLib(lib.text, uri);
     }
+  };
+  try {
+    const response = await fetch(url);
+    if (!response.ok) return;
+    const { node, libs } = (await response.json()) as { node: boolean; libs: { path: string; text: string }[] };
+    add(libs);
+    if (node) add(await loadNodeTypes());
   } catch {
-    // Completion still works on the learner's own files without Node's declarations.
+    // Completion still works on the learner's own files without these declarations.
   }
+}
+
+function loadNodeTypes(): Promise<{ path: string; text: string }[]> {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.type = 'module';
+    script.src = nodeTypesUrl;
+    script.addEventListener('load', () => resolve(((globalThis as Record<string, unknown>)[NODE_TYPES_GLOBAL] as { path: string; text: string }[] | undefined) ?? []));
+    script.addEventListener('error', () => reject(new Error('Node declarations could not be loaded')));
+    document.head.append(script);
+  });
 }
 
 const fileUri = (path: string) => monaco.Uri.parse(`file:///${path.split('/').map(encodeURIComponent).join('/')}`);

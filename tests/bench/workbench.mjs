@@ -135,7 +135,7 @@ let checkNote = '';
   // The suggestions come from the TypeScript worker: by then it and Node's declarations are in.
   await page.locator('.suggest-widget.visible').waitFor({ timeout: 60_000 }).catch(() => undefined);
   await settle(page);
-  const editorParts = responses.filter((entry) => /editor-bundle|\.worker-|codicon|types\.json/.test(entry.url));
+  const editorParts = responses.filter((entry) => /editor-bundle|node-types-bundle|\.worker-|codicon|types\.json/.test(entry.url));
   results.monacoDownloadedRaw = editorParts.reduce((sum, entry) => sum + entry.raw, 0);
   results.monacoDownloadedGzip = editorParts.reduce((sum, entry) => sum + entry.gzip, 0);
   results.monacoParts = editorParts.map((entry) => `${entry.url.split('/').pop()} ${kb(entry.gzip)}`);
@@ -147,7 +147,7 @@ await browser.close();
 const outDir = process.env.BW_OUT_DIR ?? 'dist';
 const assets = join(outDir, 'client', '_astro');
 if (existsSync(assets)) {
-  const files = readdirSync(assets).filter((name) => /^(editor-bundle|editor\.worker|ts\.worker|json\.worker|codicon)/.test(name));
+  const files = readdirSync(assets).filter((name) => /^(editor-bundle|node-types-bundle|editor\.worker|ts\.worker|json\.worker|codicon)/.test(name));
   results.diskRaw = files.reduce((sum, name) => sum + readFileSync(join(assets, name)).length, 0);
   results.diskGzip = files.reduce((sum, name) => sum + gzipSync(readFileSync(join(assets, name))).length, 0);
 }
@@ -160,7 +160,7 @@ const rows = [
   ['Check -> report, first', ms(checkTimes[0]), checkNote ? `no runner: ${checkNote}` : values.exercise],
   [`Check -> report, warm (median of ${Math.max(0, checkTimes.length - 1)})`, ms(median(checkTimes.slice(1))), checkTimes.slice(1).map((value) => Math.round(value)).join(', ') + (checkTimes.length > 1 ? ' ms' : '')],
   ['Monaco downloaded on a JS exercise', `${mb(results.monacoDownloadedRaw)} (${mb(results.monacoDownloadedGzip)} gzip)`, 'editor, workers, codicons, Node types'],
-  ...(results.diskRaw ? [['Monaco files on disk', `${mb(results.diskRaw)} (${mb(results.diskGzip)} gzip)`, 'editor bundle, 3 workers, codicon font']] : []),
+  ...(results.diskRaw ? [['Monaco files on disk', `${mb(results.diskRaw)} (${mb(results.diskGzip)} gzip)`, 'editor, Node types, 3 workers, codicon font']] : []),
 ];
 const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column].length)));
 console.log('\nWorkbench');
