@@ -59,6 +59,7 @@ class WorkbenchElement extends HTMLElement {
   #otherTabs: BroadcastChannel | undefined;
   #tabId = Math.random().toString(36).slice(2);
   #warnedOtherTab = false;
+  #restored: Promise<void> = Promise.resolve();
   /** Where the last check found problems, shown in the editor. */
   #problems: EditorProblem[] = [];
 
@@ -109,9 +110,11 @@ class WorkbenchElement extends HTMLElement {
     this.#setUpKeyboard();
     this.#setUpEditorIntent();
     this.#setRunnerStatus('Checks run when you press Check.', 'idle');
-    this.#q<HTMLButtonElement>('[data-action="check"]').disabled = false;
 
-    await this.#restoreWork();
+    // The editor and Check wait for the saved work, so neither ever sees the starter by mistake.
+    this.#restored = this.#restoreWork();
+    await this.#restored;
+    this.#q<HTMLButtonElement>('[data-action="check"]').disabled = false;
     await this.#loadAttempts();
 
     // After the page has loaded, when the browser has nothing better to do: the editor and the runner.
@@ -232,7 +235,8 @@ class WorkbenchElement extends HTMLElement {
     const section = document.createElement('section');
     section.className = 'wb-static';
     section.dataset.path = path;
-    section.setAttribute('aria-label', path);
+    section.tabIndex = 0;
+    section.setAttribute('aria-label', `${path}: code. Press a key or click to edit.`);
     this.#q('#wb-editor').insertBefore(section, this.#q('[data-monaco]'));
     this.#renderStatic(path);
   }
@@ -318,7 +322,7 @@ class WorkbenchElement extends HTMLElement {
     this.#editorLoading ??= (async () => {
       this.#setEditorStatus('Loading the editor…');
       try {
-        const bundle = await loadEditorBundle();
+        const [bundle] = await Promise.all([loadEditorBundle(), this.#restored]);
         const container = this.#q('[data-monaco]');
         container.hidden = false;
         const editor = bundle.createEditorHost({
