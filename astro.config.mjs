@@ -3,6 +3,7 @@ import mdx from '@astrojs/mdx';
 import node from '@astrojs/node';
 import { defineConfig } from 'astro/config';
 import { isolationHeaders } from './server/headers.mjs';
+import { backendWorkflowRuntimes } from './src/server/astro-integration.ts';
 
 // Every page is prerendered; the node adapter serves them (and the course server adds the local
 // runner's endpoints in front of it: see server/serve.mjs).
@@ -12,7 +13,7 @@ export default defineConfig({
   site: 'http://127.0.0.1:4321',
   trailingSlash: 'always',
   adapter: node({ mode: 'standalone' }),
-  integrations: [mdx()],
+  integrations: [mdx(), backendWorkflowRuntimes()],
   // `astro dev` applies these; the production server sets the same ones itself.
   server: { host: '127.0.0.1', port: 4321, headers: isolationHeaders },
   markdown: {

@@ -29,6 +29,8 @@ export interface StartOptions {
   readyMs: number;
   signal: AbortSignal;
   onStarted?: (info: ServerInfo) => void;
+  /** How long the server may run at most; a grade's limit by default (the request panel's is longer). */
+  lifetimeMs?: number;
 }
 
 /** Node and libuv phrasing for "the process was given less memory than it wanted". */
@@ -58,7 +60,7 @@ export class LearnerServer {
         NODE_OPTIONS: `--max-old-space-size=${limits.heapMb} --stack-trace-limit=40`,
         npm_lifecycle_event: 'start',
       },
-      timeoutMs: limits.gradeMs,
+      timeoutMs: options.lifetimeMs ?? limits.gradeMs,
       signal: options.signal,
     });
     options.onStarted?.({ pid: this.child.pid, dir: this.dir, port: this.port });

@@ -12,6 +12,9 @@ import { LearnerServer } from '../../graders/http-api/server.ts';
 import type { AppOutputReply, AppRequestBody } from '../runtime/local-api.ts';
 import type { TryResponse } from '../runtime/runner.ts';
 
+/** A request-panel server may run this long at most; the idle stop usually ends it sooner. */
+const appLifetimeMs = 60 * 60 * 1000;
+
 /**
  * What the local runner's endpoints need from the grading side. The real one (below) is the very
  * engine the CLI uses, loaded once in the server process so warm resources (the PGlite worker)
@@ -80,7 +83,7 @@ export function createEngine(): RunnerEngine {
       signal.addEventListener('abort', cancelStart, { once: true });
       try {
         // Any HTTP answer (a 404 too) means the server is up: the panel has no contract to probe.
-        await server.start(workspace, { readyPath: '/', readyMs: limits.serverReadyMs, signal: life.signal });
+        await server.start(workspace, { readyPath: '/', readyMs: limits.serverReadyMs, signal: life.signal, lifetimeMs: appLifetimeMs });
       } catch (error) {
         await server.dispose();
         if (signal.aborted) throw new AppStartError('The start was cancelled.');
@@ -138,8 +141,7 @@ function stoppedSentence(server: LearnerServer): string {
 function stoppedNote(exit: NonNullable<LearnerServer['exit']>): string {
   switch (exit.killedFor) {
     case 'timeout':
-      // LearnerServer gives every process the whole-grade wall clock; the panel cannot lengthen it yet.
-      return `[The course server stopped your server after ${limits.gradeMs / 1000} s, the time limit of a grade. Start it again to go on trying requests.]`;
+      return `[The course server stopped your server after ${appLifetimeMs / 60_000} minutes, the longest a server may run here. Start it again to go on trying requests.]`;
     case 'output-limit':
       return `[Your server printed more than ${limits.outputKillBytes / 1024 / 1024} MB, so it was stopped.]`;
     case 'out-of-memory':
