@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { SubmissionError } from '../core/checks.ts';
 import { siblingModule } from '../core/exercises.ts';
 import type { DbError, FromWorker, Reply, Request, ToWorker } from './protocol.ts';
+import { abortable } from '../core/abort.ts';
 
 /**
  * The main-thread side of the PGlite worker: one warm database per process, shared by every
@@ -342,26 +343,6 @@ export class SchemaDatabase {
     await handle?.terminate();
     await this.settling.catch(() => undefined);
   }
-}
-
-/** Waits for `promise`, or rejects as soon as `signal` aborts (the promise itself goes on). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('The grade was cancelled.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 let shared: SchemaDatabase | undefined;

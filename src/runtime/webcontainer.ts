@@ -13,6 +13,7 @@ import {
   type TryResponse,
   type WorkspaceFiles,
 } from './runner.ts';
+import { abortable } from '../../graders/core/abort.ts';
 
 /**
  * The runner for a static host: a WebContainer (StackBlitz's Node.js in the browser) boots in the
@@ -574,26 +575,6 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
         reject(signal.reason);
       },
       { once: true },
-    );
-  });
-}
-
-/** Rejects with `signal.reason` as soon as it aborts; the work itself goes on (it is shared). */
-function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
     );
   });
 }
