@@ -10,7 +10,7 @@ import {
   localApi,
   tokenHeader,
 } from './local-api.ts';
-import { AppStartError, type AppSession, type Runner, type RunnerState, RunnerUnavailableError, type TryRequest, type TryResponse, type WorkspaceFiles } from './runner.ts';
+import { AppStartError, type AppSession, type Runner, type RunnerState, RunnerStateStore, RunnerUnavailableError, type TryRequest, type TryResponse, type WorkspaceFiles } from './runner.ts';
 
 /**
  * The runner for pages served by the course server (`npm start`): every check is a request to
@@ -64,8 +64,7 @@ export class LocalRunner implements Runner {
   readonly version: string;
   #base: string;
   #token: string;
-  #state: RunnerState = { phase: 'ready' };
-  #listeners = new Set<(state: RunnerState) => void>();
+  readonly #states = new RunnerStateStore({ phase: 'ready' });
   #sessions = new Set<LocalAppSession>();
 
   constructor(info: RunnerInfo, base = '') {
@@ -81,18 +80,15 @@ export class LocalRunner implements Runner {
   }
 
   state(): RunnerState {
-    return this.#state;
+    return this.#states.get();
   }
 
   subscribe(listener: (state: RunnerState) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#states.subscribe(listener);
   }
 
   #setState(state: RunnerState): void {
-    if (JSON.stringify(state) === JSON.stringify(this.#state)) return;
-    this.#state = state;
-    for (const listener of this.#listeners) listener(state);
+    this.#states.set(state);
   }
 
   async check(exerciseId: string, files: WorkspaceFiles, signal?: AbortSignal): Promise<Report> {
@@ -110,7 +106,7 @@ export class LocalRunner implements Runner {
 
   async dispose(): Promise<void> {
     await Promise.all([...this.#sessions].map((session) => session.stop().catch(() => undefined)));
-    this.#listeners.clear();
+    this.#states.clear();
   }
 
   /**

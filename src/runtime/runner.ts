@@ -94,3 +94,34 @@ export class AppStartError extends Error {
     this.output = output;
   }
 }
+
+/** A runner's current state and who listens to it: the part every Runner implementation shares. */
+export class RunnerStateStore {
+  #state: RunnerState;
+  readonly #listeners = new Set<(state: RunnerState) => void>();
+
+  constructor(initial: RunnerState) {
+    this.#state = initial;
+  }
+
+  get(): RunnerState {
+    return this.#state;
+  }
+
+  subscribe(listener: (state: RunnerState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Moves to `state` and tells the listeners; an unchanged state tells nobody. */
+  set(state: RunnerState): void {
+    if (JSON.stringify(state) === JSON.stringify(this.#state)) return;
+    this.#state = state;
+    for (const listener of this.#listeners) listener(state);
+  }
+
+  /** Forgets every listener (the runner is disposed). */
+  clear(): void {
+    this.#listeners.clear();
+  }
+}

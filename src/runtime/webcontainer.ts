@@ -6,6 +6,7 @@ import {
   type AppSession,
   type Runner,
   type RunnerState,
+  RunnerStateStore,
   RunnerUnavailableError,
   type ShellOptions,
   type ShellSession,
@@ -81,8 +82,7 @@ export class WebContainerRunner implements Runner {
   readonly #treeUrl: string;
   readonly #loadApi: () => Promise<WebContainerApi>;
   readonly #fetch: typeof fetch;
-  #state: RunnerState = { phase: 'idle' };
-  #listeners = new Set<(state: RunnerState) => void>();
+  readonly #states = new RunnerStateStore({ phase: 'idle' });
   #api: WebContainerApi | undefined;
   #index: Promise<TreeIndex> | undefined;
   /** The boot this runner waits for (shared by the page), and the booted, mounted container. */
@@ -109,18 +109,15 @@ export class WebContainerRunner implements Runner {
   }
 
   state(): RunnerState {
-    return this.#state;
+    return this.#states.get();
   }
 
   subscribe(listener: (state: RunnerState) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#states.subscribe(listener);
   }
 
   #setState(state: RunnerState): void {
-    if (this.#disposed || JSON.stringify(state) === JSON.stringify(this.#state)) return;
-    this.#state = state;
-    for (const listener of this.#listeners) listener(state);
+    if (!this.#disposed) this.#states.set(state);
   }
 
   async check(exerciseId: string, files: WorkspaceFiles, signal?: AbortSignal): Promise<Report> {
@@ -241,7 +238,7 @@ export class WebContainerRunner implements Runner {
       void this.#boot.then(tearDown, () => undefined);
       if (api) boots.delete(api.WebContainer);
     }
-    this.#listeners.clear();
+    this.#states.clear();
   }
 
   // ---- stages
