@@ -11,8 +11,6 @@ export const limits = {
   requestMs: 2_000,
   /** One learner test (`node --test --test-timeout`). */
   testMs: 3_000,
-  /** A whole `node --test` run, including every mutant. */
-  testRunMs: 10_000,
   /** Output kept from a learner process. */
   outputKeepBytes: 64 * 1024,
   /** A learner process that prints more than this is killed (reason `output-limit`). */
